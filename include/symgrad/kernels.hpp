@@ -1,0 +1,77 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#pragma once
+
+/// @file kernels.hpp
+/// Overflow-safe double-precision kernels for the ML functions, shared by every double
+/// evaluator. None of them evaluates exp of a large positive number:
+///   sigmoid(-1000) = 0 exactly, softplus(1000) = 1000, logsumexp(1000, 1000) = 1000 + log 2.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+
+namespace symgrad::kernels {
+
+/// 1/(1 + e^-z) for z >= 0, e^z/(1 + e^z) otherwise.
+inline double sigmoid(double z) {
+    if (z >= 0)
+        return 1.0 / (1.0 + std::exp(-z));
+    const double e = std::exp(z);
+    return e / (1.0 + e);
+}
+
+/// max(z, 0) + log1p(e^-|z|).
+inline double softplus(double z) {
+    return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z)));
+}
+
+inline double relu(double z) {
+    return z > 0 ? z : 0.0;
+}
+
+/// GiNaC's Heaviside convention: step(0) = 1/2.
+inline double step(double z) {
+    return z > 0 ? 1.0 : (z < 0 ? 0.0 : 0.5);
+}
+
+/// m + log(sum_j e^(z_j - m)) with m = max_j z_j.
+inline double logsumexp(const double* z, std::size_t n) {
+    double m = z[0];
+    for (std::size_t j = 1; j < n; ++j)
+        m = std::max(m, z[j]);
+    if (std::isinf(m))
+        return m;
+    double s = 0;
+    for (std::size_t j = 0; j < n; ++j)
+        s += std::exp(z[j] - m);
+    return m + std::log(s);
+}
+
+/// e^(z_k - m) / sum_j e^(z_j - m).
+inline double softmax(std::size_t k, const double* z, std::size_t n) {
+    double m = z[0];
+    for (std::size_t j = 1; j < n; ++j)
+        m = std::max(m, z[j]);
+    double s = 0;
+    for (std::size_t j = 0; j < n; ++j)
+        s += std::exp(z[j] - m);
+    return std::exp(z[k] - m) / s;
+}
+
+/// log softmax_k(z) = z_k - logsumexp(z): never the log of an underflowed probability.
+inline double log_softmax(std::size_t k, const double* z, std::size_t n) {
+    return z[k] - logsumexp(z, n);
+}
+
+/// -(y log p + (1 - y) log(1 - p)), with 0 log 0 = 0 for a label of exactly 0 or 1.
+inline double logloss(double p, double y) {
+    double r = 0;
+    if (y != 0)
+        r -= y * std::log(p);
+    if (y != 1)
+        r -= (1 - y) * std::log1p(-p);
+    return r;
+}
+
+} // namespace symgrad::kernels

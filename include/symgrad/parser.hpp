@@ -1,0 +1,58 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#pragma once
+
+/// @file parser.hpp
+/// Expressions from text, through GiNaC's parser with symgrad's functions in its prototype
+/// table. Grammar: numbers, names, + - * / ^ (right-associative), parentheses, calls f(a, b),
+/// and {a, b} lists (vectors). Besides GiNaC's functions (exp, log, tanh, sqrt, abs, step, ...):
+///
+///   sigmoid(z)  softplus(z)  relu(z)  logloss(p, y)  indicator(y, k)
+///   logsumexp(z0, ..., zK)  or  logsumexp({z0, ..., zK})
+///   softmax(k, z0, ..., zK)   component k (0-based);  softmax({z0, ..., zK})  all components
+///   crossentropy({p0, ..., pK}, y)   y a class index or a one-hot list
+///   diff(EXPR, VAR)  diff(EXPR, VAR, N)   derivative, usable anywhere an expression goes
+///
+/// Every name that is not a function is a real symbol (symbol_named). Decimal literals are
+/// exact: 0.1 is 1/10 (unless parse_options::exact_decimals is false).
+///
+/// Errors are symgrad::parse_error with source:line:column, the line and a caret: unknown
+/// characters, unbalanced brackets, unknown functions (with the closest known name), wrong
+/// argument counts, nesting deeper than max_depth, input longer than max_bytes.
+
+#include <ginac/ginac.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace symgrad {
+
+struct parse_options {
+    /// Name used in error locations, e.g. a file name; "<input>" for command-line text.
+    std::string source = "<input>";
+    /// 1-based line and column of the text's first character inside that source (for
+    /// expressions embedded in larger files).
+    std::size_t first_line = 1;
+    std::size_t first_column = 1;
+    /// Longest accepted input, in bytes.
+    std::size_t max_bytes = std::size_t{16} << 20;
+    /// Deepest accepted nesting of brackets, unary signs and powers.
+    std::size_t max_depth = 256;
+    /// Read decimal literals as exact rationals (0.1 -> 1/10).
+    bool exact_decimals = true;
+};
+
+/// Parse one expression.
+GiNaC::ex parse(std::string_view text, const parse_options& options = {});
+
+/// Parse "name = value, name = value, ..." (separated by commas or semicolons) into a map from
+/// symbols to exact real values (decimals are exact; values may be constant expressions such
+/// as 1/3 or log(2)). Throws parse_error on malformed lists, naming the place.
+GiNaC::exmap parse_point(std::string_view text, const parse_options& options = {});
+
+/// Names of every function the parser knows, sorted.
+std::vector<std::string> known_functions();
+
+} // namespace symgrad

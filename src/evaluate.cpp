@@ -1,0 +1,414 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#include "symgrad/evaluate.hpp"
+
+#include "symgrad/error.hpp"
+#include "symgrad/functions.hpp"
+#include "symgrad/kernels.hpp"
+#include "symgrad/precision.hpp"
+#include "symgrad/symbols.hpp"
+
+#include <cln/integer.h>
+#include <cln/integer_io.h>
+#include <cln/rational.h>
+#include <cln/real.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <sstream>
+#include <unordered_map>
+
+namespace symgrad {
+
+using GiNaC::ex;
+using GiNaC::numeric;
+
+namespace {
+
+/// An expression for an error message, cut short if it is long.
+std::string brief(const ex& e) {
+    std::ostringstream os;
+    os << e;
+    std::string s = os.str();
+    if (s.size() > 160)
+        s = s.substr(0, 150) + " ... (" + std::to_string(s.size()) + " characters)";
+    return s;
+}
+
+/// Strip GiNaC's "function::eval(): " prefixes from its exception texts.
+std::string reason(const std::exception& e) {
+    std::string s = e.what();
+    if (auto p = s.rfind("): "); p != std::string::npos)
+        s = s.substr(p + 3);
+    return s;
+}
+
+/// Post-order evaluation over the DAG with exact arithmetic; memoised, so shared
+/// subexpressions are evaluated once.
+class exact_evaluator : public GiNaC::map_function {
+public:
+    exact_evaluator(const GiNaC::exmap& point, const std::string& where)
+        : point_(point), where_(where) {}
+
+    ex operator()(const ex& e) override {
+        if (GiNaC::is_exactly_a<numeric>(e) || GiNaC::is_a<GiNaC::constant>(e))
+            return e;
+        if (auto it = memo_.find(e); it != memo_.end())
+            return it->second;
+        ex value;
+        if (GiNaC::is_a<GiNaC::symbol>(e)) {
+            auto it = point_.find(e);
+            value = it == point_.end() ? e : it->second;
+        } else {
+            try {
+                value = e.map(*this);
+            } catch (const error&) {
+                throw;
+            } catch (const std::exception& x) {
+                throw domain_error(where_ + ": " + brief(e) + " is undefined at this point (" +
+                                   reason(x) + ")");
+            }
+            if (value.has(GiNaC::I))
+                throw domain_error(where_ + ": " + brief(e) + " is not real at this point (it is " +
+                                   brief(value) + ")");
+        }
+        memo_.emplace(e, value);
+        return value;
+    }
+
+private:
+    const GiNaC::exmap& point_;
+    const std::string& where_;
+    std::unordered_map<ex, ex> memo_;
+};
+
+/// |a - b| <= 10^-digits * max(|a|, |b|), or both are zero.
+bool agree(const numeric& a, const numeric& b, long digits) {
+    const numeric scale = std::max(GiNaC::abs(a), GiNaC::abs(b));
+    if (scale.is_zero())
+        return true;
+    return GiNaC::abs(a - b) <= scale * GiNaC::pow(numeric(10), numeric(-digits));
+}
+
+} // namespace
+
+std::vector<std::string> unbound_names(const ex& e, const GiNaC::exmap& point) {
+    std::vector<std::string> missing;
+    for (const auto& s : free_symbols(e))
+        if (point.find(s) == point.end())
+            missing.push_back(symbol_name(s));
+    return missing;
+}
+
+ex evaluate_exact(const ex& e, const GiNaC::exmap& point, const std::string& where) {
+    if (auto missing = unbound_names(e, point); !missing.empty())
+        throw unbound_symbols(where, std::move(missing));
+    exact_evaluator evaluator(point, where);
+    return evaluator(e);
+}
+
+numeric evaluate_numeric(const ex& e, const GiNaC::exmap& point, long digits,
+                         const std::string& where) {
+    if (digits < 1 || digits > 100000)
+        throw invalid_input(where + ": digits must be between 1 and 100000, got " +
+                            std::to_string(digits));
+    const ex exact = evaluate_exact(e, point, where);
+    if (GiNaC::is_exactly_a<numeric>(exact) && exact.info(GiNaC::info_flags::rational))
+        return GiNaC::ex_to<numeric>(exact);
+    auto approximate = [&](long precision) {
+        precision_guard guard(precision);
+        ex v;
+        try {
+            v = exact.evalf();
+        } catch (const error&) {
+            throw;
+        } catch (const std::exception& x) {
+            throw domain_error(where + ": " + brief(exact) + " cannot be evaluated (" + reason(x) +
+                               ")");
+        }
+        if (!GiNaC::is_exactly_a<numeric>(v) || !GiNaC::ex_to<numeric>(v).is_real())
+            throw domain_error(where + ": the value is not a real number: " + brief(v));
+        return GiNaC::ex_to<numeric>(v);
+    };
+    // Cancellation can eat digits: raise the precision until two evaluations agree.
+    long precision = digits + 10;
+    numeric previous = approximate(precision);
+    for (int round = 0; round < 5; ++round) {
+        precision *= 2;
+        numeric next = approximate(precision);
+        if (agree(previous, next, digits + 1))
+            return next;
+        previous = next;
+    }
+    return previous;
+}
+
+double_point to_double_point(const GiNaC::exmap& point) {
+    double_point out;
+    for (const auto& [k, v] : point) {
+        if (!GiNaC::is_a<GiNaC::symbol>(k))
+            continue;
+        const ex f = v.evalf();
+        if (!GiNaC::is_exactly_a<numeric>(f) || !GiNaC::ex_to<numeric>(f).is_real())
+            throw invalid_input("to_double_point: the value of " + brief(k) +
+                                " is not a real number");
+        out[k] = GiNaC::ex_to<numeric>(f).to_double();
+    }
+    return out;
+}
+
+namespace {
+
+class double_evaluator {
+public:
+    double_evaluator(const double_point& point, const std::string& where)
+        : point_(point), where_(where) {}
+
+    double operator()(const ex& e) {
+        if (auto it = memo_.find(e); it != memo_.end())
+            return it->second;
+        const double v = compute(e);
+        memo_.emplace(e, v);
+        return v;
+    }
+
+private:
+    [[noreturn]] void not_finite(const ex& e, double v, const char* why) {
+        throw domain_error(where_ + ": " + brief(e) + " is " + why + " at this point (" +
+                           (std::isnan(v) ? std::string("nan") : (v > 0 ? "inf" : "-inf")) +
+                           " in double precision)");
+    }
+
+    double checked(const ex& e, double v) {
+        if (!std::isfinite(v))
+            not_finite(e, v, std::isnan(v) ? "undefined or not real" : "not finite");
+        return v;
+    }
+
+    std::vector<double> args(const ex& e, std::size_t from = 0) {
+        std::vector<double> out;
+        for (std::size_t i = from; i < e.nops(); ++i)
+            out.push_back((*this)(e.op(i)));
+        return out;
+    }
+
+    double compute(const ex& e) {
+        using GiNaC::is_a;
+        using GiNaC::is_exactly_a;
+        if (is_exactly_a<numeric>(e)) {
+            const auto& n = GiNaC::ex_to<numeric>(e);
+            if (!n.is_real())
+                throw domain_error(where_ + ": " + brief(e) + " is not a real number");
+            return checked(e, n.to_double());
+        }
+        if (is_a<GiNaC::symbol>(e)) {
+            auto it = point_.find(e);
+            if (it == point_.end())
+                throw unbound_symbols(where_, {symbol_name(e)});
+            return it->second;
+        }
+        if (is_a<GiNaC::constant>(e))
+            return GiNaC::ex_to<numeric>(e.evalf()).to_double();
+        if (is_a<GiNaC::add>(e)) {
+            double s = 0;
+            for (std::size_t i = 0; i < e.nops(); ++i)
+                s += (*this)(e.op(i));
+            return checked(e, s);
+        }
+        if (is_a<GiNaC::mul>(e)) {
+            double p = 1;
+            for (std::size_t i = 0; i < e.nops(); ++i)
+                p *= (*this)(e.op(i));
+            return checked(e, p);
+        }
+        if (is_a<GiNaC::power>(e)) {
+            const double b = (*this)(e.op(0));
+            const ex& expo = e.op(1);
+            if (expo.info(GiNaC::info_flags::integer)) {
+                if (b == 0 && expo.info(GiNaC::info_flags::negative))
+                    throw domain_error(where_ + ": " + brief(e) +
+                                       " is undefined at this point (division by zero)");
+                return checked(e, std::pow(b, GiNaC::ex_to<numeric>(expo).to_double()));
+            }
+            const double x = (*this)(expo);
+            if (b < 0)
+                throw domain_error(where_ + ": " + brief(e) +
+                                   " is not real at this point (negative base " + format_double(b) +
+                                   " to a non-integer power)");
+            if (b == 0 && x < 0)
+                throw domain_error(where_ + ": " + brief(e) +
+                                   " is undefined at this point (division by zero)");
+            return checked(e, std::pow(b, x));
+        }
+        if (is_a<GiNaC::function>(e))
+            return checked(e, function_value(e));
+        throw invalid_input(where_ + ": cannot evaluate " + brief(e) + " in double precision");
+    }
+
+    double function_value(const ex& e) {
+        const auto kind = ml_function_of(e);
+        switch (kind) {
+        case ml_function::sigmoid:
+            return kernels::sigmoid((*this)(e.op(0)));
+        case ml_function::softplus:
+            return kernels::softplus((*this)(e.op(0)));
+        case ml_function::relu:
+            return kernels::relu((*this)(e.op(0)));
+        case ml_function::indicator:
+            return (*this)(e.op(0)) == (*this)(e.op(1)) ? 1.0 : 0.0;
+        case ml_function::logloss: {
+            const double p = (*this)(e.op(0)), y = (*this)(e.op(1));
+            if (p <= 0 || p >= 1)
+                throw domain_error(where_ + ": " + brief(e) + " is undefined at this point (p = " +
+                                   format_double(p) + " is not inside (0, 1))");
+            return kernels::logloss(p, y);
+        }
+        case ml_function::logsumexp: {
+            const auto z = args(e);
+            return kernels::logsumexp(z.data(), z.size());
+        }
+        case ml_function::softmax: {
+            const auto z = args(e, 1);
+            return kernels::softmax(softmax_index(e), z.data(), z.size());
+        }
+        case ml_function::crossentropy: {
+            const double y = (*this)(e.op(0));
+            const double k = std::round(y);
+            if (k != y || k < 0 || k >= static_cast<double>(e.nops() - 1))
+                throw domain_error(where_ + ": " + brief(e) + ": the label " + format_double(y) +
+                                   " is not a class index 0.." + std::to_string(e.nops() - 2));
+            const double p = (*this)(e.op(static_cast<std::size_t>(k) + 1));
+            if (p <= 0)
+                throw domain_error(where_ + ": " + brief(e) +
+                                   " is undefined at this point (log of " + format_double(p) + ")");
+            return -std::log(p);
+        }
+        case ml_function::none:
+            break;
+        }
+        const std::string name = GiNaC::ex_to<GiNaC::function>(e).get_name();
+        const double x = (*this)(e.op(0));
+        auto domain = [&](bool ok, const char* what) {
+            if (!ok)
+                throw domain_error(where_ + ": " + brief(e) + " is undefined at this point (" +
+                                   what + " " + format_double(x) + ")");
+        };
+        if (name == "exp")
+            return std::exp(x);
+        if (name == "log") {
+            domain(x > 0, "log of");
+            return std::log(x);
+        }
+        if (name == "tanh")
+            return std::tanh(x);
+        if (name == "sinh")
+            return std::sinh(x);
+        if (name == "cosh")
+            return std::cosh(x);
+        if (name == "sin")
+            return std::sin(x);
+        if (name == "cos")
+            return std::cos(x);
+        if (name == "tan")
+            return std::tan(x);
+        if (name == "atan")
+            return std::atan(x);
+        if (name == "asin") {
+            domain(x >= -1 && x <= 1, "asin of");
+            return std::asin(x);
+        }
+        if (name == "acos") {
+            domain(x >= -1 && x <= 1, "acos of");
+            return std::acos(x);
+        }
+        if (name == "abs")
+            return std::abs(x);
+        if (name == "step")
+            return kernels::step(x);
+        if (name == "csgn")
+            return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
+        throw invalid_input(where_ + ": no double-precision rule for the function " + name);
+    }
+
+    const double_point& point_;
+    const std::string& where_;
+    std::unordered_map<ex, double> memo_;
+};
+
+} // namespace
+
+double evaluate_double(const ex& e, const double_point& point, const std::string& where) {
+    {
+        std::vector<std::string> missing;
+        for (const auto& s : free_symbols(e))
+            if (point.find(s) == point.end())
+                missing.push_back(symbol_name(s));
+        if (!missing.empty())
+            throw unbound_symbols(where, std::move(missing));
+    }
+    double_evaluator evaluator(point, where);
+    return evaluator(e);
+}
+
+std::string format_double(double value, int digits) {
+    if (digits <= 0)
+        return fmt::format("{}", value);
+    return fmt::format("{:.{}g}", value, digits);
+}
+
+std::string format_number(const numeric& value, long digits) {
+    if (value.is_rational()) {
+        std::ostringstream os;
+        os << value;
+        return os.str();
+    }
+    if (value.is_zero())
+        return "0";
+    if (digits < 1)
+        digits = 1;
+    // Round |value| to `digits` significant digits exactly, with CLN: find the decimal exponent,
+    // scale to an integer of `digits` digits, and correct the exponent if rounding carried.
+    const cln::cl_R x = cln::the<cln::cl_R>(value.to_cl_N());
+    const bool negative = cln::minusp(x);
+    const cln::cl_R a = cln::abs(x);
+    long exponent = cln::cl_I_to_long(cln::floor1(cln::log(a, cln::cl_R(10))));
+    cln::cl_I scaled;
+    std::string digits_text;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        const long shift = digits - 1 - exponent;
+        const cln::cl_RA factor = cln::expt(cln::cl_RA(10), cln::cl_I(shift));
+        scaled = cln::round1(a * factor);
+        std::ostringstream os;
+        os << scaled;
+        digits_text = os.str();
+        if (static_cast<long>(digits_text.size()) > digits)
+            ++exponent;
+        else if (static_cast<long>(digits_text.size()) < digits)
+            --exponent;
+        else
+            break;
+    }
+    // Trim trailing zeros of the mantissa (but keep at least one digit).
+    while (digits_text.size() > 1 && digits_text.back() == '0')
+        digits_text.pop_back();
+    std::string out = negative ? "-" : "";
+    if (exponent >= -5 && exponent < std::max<long>(digits, 21)) {
+        if (exponent < 0) {
+            out += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits_text;
+        } else if (static_cast<long>(digits_text.size()) <= exponent + 1) {
+            out += digits_text +
+                   std::string(static_cast<std::size_t>(exponent + 1) - digits_text.size(), '0');
+        } else {
+            out += digits_text.substr(0, static_cast<std::size_t>(exponent + 1)) + "." +
+                   digits_text.substr(static_cast<std::size_t>(exponent + 1));
+        }
+    } else {
+        out += digits_text.substr(0, 1);
+        if (digits_text.size() > 1)
+            out += "." + digits_text.substr(1);
+        out += "e" + std::to_string(exponent);
+    }
+    return out;
+}
+
+} // namespace symgrad
