@@ -2,11 +2,20 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #pragma once
 
-// The `symgrad` command, as a function the tests can call in-process.
+// The `symgrad` command, as a function the tests can call in-process. Each subcommand lives in
+// its own file (diff_command.cpp, ...) and registers itself with add_* below.
 
+#include <ginac/ginac.h>
+
+#include <functional>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace symgrad::cli {
 
@@ -14,7 +23,58 @@ namespace symgrad::cli {
 enum exit_status : int { ok = 0, failed = 1, bad_input = 2 };
 
 /// Run the command with @p args (args[0] is the program name), writing results to @p out and
-/// diagnostics to @p err. Returns the exit status: 0 on success, 2 on bad input.
+/// diagnostics to @p err. Returns the exit status: 0 on success, 2 on bad input (each
+/// subcommand may define more, e.g. `check` returns 1 for a refuted equality).
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+/// What a subcommand runs once its options are parsed: writes to out/err, returns the status.
+/// symgrad::error exceptions thrown from it are reported by run() with exit status 2.
+using action = std::function<int(std::ostream& out, std::ostream& err)>;
+
+/// A registered subcommand: its CLI11 object and what to run when it is chosen.
+struct subcommand {
+    CLI::App* app;
+    action run;
+};
+
+/// The subcommands' registrations, one per file (diff_command.cpp, ...). Each adds its CLI11
+/// subcommand to @p app; its options live in the returned action's captures.
+subcommand add_diff_command(CLI::App& app);
+subcommand add_eval_command(CLI::App& app);
+subcommand add_grad_command(CLI::App& app);
+
+// ---- helpers shared by the subcommands -----------------------------------------------------
+
+/// Parse a command-line expression; @p source names the argument in error messages.
+GiNaC::ex parse_argument(const std::string& text, const std::string& source);
+
+/// Variables from arguments such as "w1,w2" "w3" (each must be a name); all variables of @p e
+/// (in natural order) when @p names is empty.
+std::vector<GiNaC::ex> parse_variables(const std::vector<std::string>& names, const GiNaC::ex& e,
+                                       const std::string& where);
+
+/// A point from an --at argument ("w1=0, w2=1/2").
+GiNaC::exmap parse_at(const std::string& text);
+
+/// d e / d v for a variable held in an ex.
+GiNaC::ex partial(const GiNaC::ex& e, const GiNaC::ex& v);
+
+/// Options of the commands that print values (eval, grad, ...).
+struct value_options {
+    std::string at;
+    long digits = 17;
+    bool in_double = false;
+};
+
+/// Adds --at, --digits and --double to @p cmd.
+void add_value_options(CLI::App& cmd, value_options& v);
+
+/// A value for printing: exact where rational, else v.digits significant digits (or double).
+struct printed_value {
+    std::string text;
+    bool exact;
+};
+printed_value value_text(const GiNaC::ex& e, const GiNaC::exmap& point, const value_options& v,
+                         const std::string& where);
 
 } // namespace symgrad::cli

@@ -1,0 +1,111 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+// symgrad diff EXPR VAR... : the partial derivatives, as text, LaTeX, Python or C.
+#include "commands.hpp"
+
+#include "symgrad/symgrad.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+
+namespace symgrad::cli {
+
+namespace {
+
+using GiNaC::ex;
+
+struct diff_options {
+    std::string expression;
+    std::vector<std::string> variables;
+    std::string format = "text";
+    bool json = false;
+};
+
+std::string partial_name(const ex& v, output_format f) {
+    return "d_d" + code_name(symbol_name(v), f);
+}
+
+void print_python(const std::vector<ex>& vars, const std::vector<ex>& partials, std::ostream& out) {
+    out << "# from math import *\n";
+    for (const auto& h : python_helpers(partials))
+        out << "# " << h << "\n";
+    for (std::size_t i = 0; i < vars.size(); ++i)
+        out << partial_name(vars[i], output_format::python) << " = " << to_python(partials[i])
+            << "\n";
+}
+
+void print_c(const ex& e, const std::vector<ex>& vars, const std::vector<ex>& partials,
+             std::ostream& out) {
+    // Each partial becomes a function of every variable of the expression, so the output
+    // compiles as it is and can be called directly.
+    std::string params;
+    for (const auto& s : free_symbols(e))
+        params += (params.empty() ? "" : ", ") + std::string("double ") +
+                  code_name(symbol_name(s), output_format::c);
+    if (params.empty())
+        params = "void";
+    out << "#include <math.h>\n";
+    for (const auto& h : c_helpers(partials))
+        out << h << "\n";
+    for (std::size_t i = 0; i < vars.size(); ++i)
+        out << "double " << partial_name(vars[i], output_format::c) << "(" << params
+            << ") { return " << to_c(partials[i]) << "; }\n";
+}
+
+int run_diff(const diff_options& o, std::ostream& out) {
+    const ex e = parse_argument(o.expression, "<expression>");
+    const auto vars = parse_variables(o.variables, e, "<variable>");
+    const output_format f = parse_output_format(o.format);
+    std::vector<ex> partials;
+    for (const auto& v : vars)
+        partials.push_back(partial(e, v));
+    if (o.json) {
+        nlohmann::json j;
+        j["expression"] = to_text(e);
+        j["derivatives"] = nlohmann::json::array();
+        for (std::size_t i = 0; i < vars.size(); ++i)
+            j["derivatives"].push_back({{"variable", symbol_name(vars[i])},
+                                        {"text", to_text(partials[i])},
+                                        {"latex", to_latex(partials[i])},
+                                        {"python", to_python(partials[i])},
+                                        {"c", to_c(partials[i])}});
+        out << j.dump(2) << "\n";
+        return ok;
+    }
+    switch (f) {
+    case output_format::text:
+        for (std::size_t i = 0; i < vars.size(); ++i)
+            out << "d/d" << symbol_name(vars[i]) << " = " << to_text(partials[i]) << "\n";
+        break;
+    case output_format::latex:
+        for (std::size_t i = 0; i < vars.size(); ++i)
+            out << "\\frac{\\partial}{\\partial " << to_latex(vars[i])
+                << "} = " << to_latex(partials[i]) << "\n";
+        break;
+    case output_format::python:
+        print_python(vars, partials, out);
+        break;
+    case output_format::c:
+        print_c(e, vars, partials, out);
+        break;
+    }
+    return ok;
+}
+
+} // namespace
+
+subcommand add_diff_command(CLI::App& app) {
+    auto o = std::make_shared<diff_options>();
+    auto* cmd = app.add_subcommand("diff", "print the partial derivatives of EXPR");
+    cmd->add_option("EXPR", o->expression, "the expression, e.g. 'sigmoid(w*x)'")->required();
+    cmd->add_option("VAR", o->variables,
+                    "variables to differentiate by (default: every variable of EXPR)");
+    cmd->add_option("--format", o->format, "text (default), latex, python or c")
+        ->check(CLI::IsMember({"text", "latex", "python", "c"}));
+    cmd->add_flag("--json", o->json, "machine-readable output");
+    return {cmd, [o](std::ostream& out, std::ostream&) { return run_diff(*o, out); }};
+}
+
+} // namespace symgrad::cli

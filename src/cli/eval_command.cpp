@@ -1,0 +1,48 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+// symgrad eval EXPR --at POINT : the value, exact where rational.
+#include "commands.hpp"
+
+#include "symgrad/symgrad.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+
+namespace symgrad::cli {
+
+namespace {
+
+struct eval_options {
+    std::string expression;
+    value_options values;
+    bool json = false;
+};
+
+int run_eval(const eval_options& o, std::ostream& out) {
+    const GiNaC::ex e = parse_argument(o.expression, "<expression>");
+    const auto point = parse_at(o.values.at);
+    const printed_value v = value_text(e, point, o.values, "eval");
+    if (o.json) {
+        out << nlohmann::json{{"expression", to_text(e)}, {"value", v.text}, {"exact", v.exact}}
+                   .dump(2)
+            << "\n";
+        return ok;
+    }
+    out << v.text << "\n";
+    return ok;
+}
+
+} // namespace
+
+subcommand add_eval_command(CLI::App& app) {
+    auto o = std::make_shared<eval_options>();
+    auto* cmd = app.add_subcommand("eval", "the value of EXPR at a point");
+    cmd->add_option("EXPR", o->expression, "the expression")->required();
+    add_value_options(*cmd, o->values);
+    cmd->add_flag("--json", o->json, "machine-readable output");
+    return {cmd, [o](std::ostream& out, std::ostream&) { return run_eval(*o, out); }};
+}
+
+} // namespace symgrad::cli
