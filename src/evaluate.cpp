@@ -6,6 +6,7 @@
 #include "symgrad/functions.hpp"
 #include "symgrad/kernels.hpp"
 #include "symgrad/precision.hpp"
+#include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
 
 #include <cln/integer.h>
@@ -27,9 +28,7 @@ namespace {
 
 /// An expression for an error message, cut short if it is long.
 std::string brief(const ex& e) {
-    std::ostringstream os;
-    os << e;
-    std::string s = os.str();
+    std::string s = to_text(e);
     if (s.size() > 160)
         s = s.substr(0, 150) + " ... (" + std::to_string(s.size()) + " characters)";
     return s;

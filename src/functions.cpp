@@ -5,6 +5,7 @@
 #include "symgrad/error.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -73,6 +74,12 @@ std::string show(const ex& e) {
 
 /// A non-negative integer index from an expression, or a clear error naming the function.
 std::size_t index_from(const ex& k, std::size_t count, const char* where, const char* what) {
+    // evalf() turns every argument into a float, the index too: accept integral floats.
+    if (is_float(k) && num(k).is_real()) {
+        const double v = num(k).to_double();
+        if (v >= 0 && v < 1e9 && std::floor(v) == v && num(k) == numeric(static_cast<long>(v)))
+            return index_from(numeric(static_cast<long>(v)), count, where, what);
+    }
     if (!k.info(info_flags::nonnegint))
         throw invalid_input(std::string(where) + ": the " + what + " must be an integer 0.." +
                             std::to_string(count - 1) + ", got " + show(k));

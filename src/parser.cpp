@@ -547,6 +547,111 @@ private:
     std::size_t power_total_ = 0;
 };
 
+/// GiNaC's parser gives a sign that follows a binary operator the whole rest of the group as its
+/// operand: it reads a*-b+c as a*(-b+c), x^-2*y as x^(-2*y) and a - -b + c as a - (-b + c).
+/// Conventional precedence binds the sign to the next power-level operand, so this rewrites
+/// a*-b+c to a*(-b)+c (and -b^2 stays -(b^2)) before GiNaC sees the text. The text was
+/// validated by the pre-scan, so every operand is well formed. Returns the rewritten text and,
+/// for each of its bytes, the offset of the original byte it came from (for error locations).
+struct rewritten {
+    std::string text;
+    std::vector<std::size_t> origin;
+};
+
+rewritten make_signs_explicit(std::string_view text, const parse_options& options) {
+    scanner sc(text, options);
+    std::vector<token> toks;
+    for (token t = sc.next(); t.kind != tok::end; t = sc.next())
+        toks.push_back(t);
+    auto is_op = [&](std::size_t i, char c) {
+        return i < toks.size() && toks[i].kind == tok::op && text[toks[i].begin] == c;
+    };
+    // Index just past the primary starting at i (a name, a call, a number or a bracket group).
+    auto skip_group = [&](std::size_t i) {
+        int depth = 0;
+        do {
+            if (toks[i].kind == tok::open)
+                ++depth;
+            else if (toks[i].kind == tok::close)
+                --depth;
+            ++i;
+        } while (depth > 0 && i < toks.size());
+        return i;
+    };
+    auto skip_primary = [&](std::size_t i) {
+        if (i >= toks.size())
+            return i;
+        if (toks[i].kind == tok::open)
+            return skip_group(i);
+        if (toks[i].kind == tok::ident && i + 1 < toks.size() && toks[i + 1].kind == tok::open)
+            return skip_group(i + 1);
+        return i + 1;
+    };
+    // Past signs*, primary, then ('^' signs* primary)*.
+    auto skip_power_operand = [&](std::size_t i) {
+        while (is_op(i, '+') || is_op(i, '-'))
+            ++i;
+        i = skip_primary(i);
+        while (is_op(i, '^')) {
+            ++i;
+            while (is_op(i, '+') || is_op(i, '-'))
+                ++i;
+            i = skip_primary(i);
+        }
+        return i;
+    };
+    std::vector<std::pair<std::size_t, char>> inserts; // (byte offset, '(' or ')')
+    // GiNaC 1.8's parser also rejects a^b^c ("power should have exactly 2 operands"): make the
+    // right-associative reading explicit, a^(b^c).
+    for (std::size_t i = 0; i < toks.size(); ++i) {
+        if (!is_op(i, '^') || i + 1 >= toks.size())
+            continue;
+        std::size_t j = i + 1;
+        while (is_op(j, '+') || is_op(j, '-'))
+            ++j;
+        const std::size_t end = skip_power_operand(i + 1);
+        if (skip_primary(j) < end) {
+            inserts.emplace_back(toks[i + 1].begin, '(');
+            inserts.emplace_back(end < toks.size() ? toks[end].begin : text.size(), ')');
+        }
+    }
+    for (std::size_t i = 1; i < toks.size(); ++i) {
+        const bool sign = is_op(i, '+') || is_op(i, '-');
+        if (!sign || toks[i - 1].kind != tok::op)
+            continue;
+        const std::size_t end = skip_power_operand(i);
+        inserts.emplace_back(toks[i].begin, '(');
+        inserts.emplace_back(end < toks.size() ? toks[end].begin : text.size(), ')');
+    }
+    rewritten r;
+    if (inserts.empty()) {
+        r.text = std::string(text);
+        r.origin.resize(text.size());
+        for (std::size_t i = 0; i < text.size(); ++i)
+            r.origin[i] = i;
+        return r;
+    }
+    // Closing parentheses go before opening ones at the same offset: a*-b^-c -> a*(-b^(-c)).
+    std::stable_sort(inserts.begin(), inserts.end(), [](const auto& x, const auto& y) {
+        if (x.first != y.first)
+            return x.first < y.first;
+        return x.second == ')' && y.second == '(';
+    });
+    std::size_t next = 0;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+        while (next < inserts.size() && inserts[next].first == i) {
+            r.text += inserts[next].second;
+            r.origin.push_back(i);
+            ++next;
+        }
+        if (i < text.size()) {
+            r.text += text[i];
+            r.origin.push_back(i);
+        }
+    }
+    return r;
+}
+
 /// Decimal literals arrive from GiNaC's parser as floats at the working precision; this turns
 /// each back into the simplest rational inside its precision, which is the literal's exact value.
 struct floats_to_rationals : GiNaC::map_function {
@@ -580,6 +685,7 @@ ex parse(std::string_view text, const parse_options& options) {
     // Pre-scan: every identifier not followed by '(' becomes a real symbol in the table.
     prescan scan(text, options);
     const std::size_t longest_number = scan.run();
+    const rewritten explicit_text = make_signs_explicit(text, options);
 
     GiNaC::symtab table;
     for (const auto& t : scan.symbol_tokens()) {
@@ -594,7 +700,7 @@ ex parse(std::string_view text, const parse_options& options) {
     ex result;
     try {
         GiNaC::parser reader(table, /*strict=*/true, reader_table());
-        result = reader(std::string(text));
+        result = reader(explicit_text.text);
     } catch (const error&) {
         throw;
     } catch (const GiNaC::parse_error& e) {
@@ -603,8 +709,16 @@ ex parse(std::string_view text, const parse_options& options) {
             what = what.substr(p + 2);
         if (auto nl = what.find('\n'); nl != std::string::npos)
             what = what.substr(0, nl);
-        throw parse_error(what, options.source, options.first_line + e.line - 1,
-                          e.column + (e.line <= 1 ? options.first_column - 1 : 0), "");
+        // Map GiNaC's line and column in the rewritten text back to the original text.
+        std::size_t offset = 0;
+        for (std::size_t line = 1; line < e.line && offset < explicit_text.text.size(); ++offset)
+            if (explicit_text.text[offset] == '\n')
+                ++line;
+        offset = std::min(offset + (e.column > 0 ? e.column - 1 : 0),
+                          explicit_text.origin.empty() ? 0 : explicit_text.origin.size() - 1);
+        const std::size_t original =
+            explicit_text.origin.empty() ? 0 : explicit_text.origin[offset];
+        scanner(text, options).fail(original, what);
     } catch (const std::exception& e) {
         throw invalid_input(options.source + ": " + e.what());
     }
@@ -691,7 +805,7 @@ GiNaC::exmap parse_point(std::string_view text, const parse_options& options) {
             ++depth;
         else if (c == ')' || c == '}')
             --depth;
-        else if ((c == ',' || c == ';') && depth <= 0) {
+        else if ((c == ',' || c == ';') && (depth <= 0 || i == text.size())) {
             if (i == text.size() &&
                 text.substr(start).find_first_not_of(" \t\r\n") == std::string_view::npos &&
                 start > 0)

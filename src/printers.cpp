@@ -4,11 +4,14 @@
 
 #include "symgrad/error.hpp"
 #include "symgrad/functions.hpp"
+#include "symgrad/symbols.hpp"
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 
 namespace symgrad {
 
@@ -31,44 +34,30 @@ constexpr std::array<std::string_view, 44> c_keywords = {
     "volatile", "while",  "_Bool",    "_Complex", "bool",     "true",     "false",    "main",
     "fabs",     "NAN",    "INFINITY", "M_PI"};
 
-// Precedence levels of the code printers.
+// Precedence levels shared by every dialect.
 enum prec { p_add = 1, p_mul = 2, p_unary = 3, p_pow = 4, p_atom = 5 };
 
-class code_printer {
+/// One printer for every output format. The dialects differ in spelling (powers, numbers,
+/// function names); they share the layout decisions that make formulas read like a textbook:
+/// positive terms first (1 - sigmoid(z), not -sigmoid(z)+1), a leading minus moved into a
+/// difference factor (sigmoid(z)*(1 - sigmoid(z)), not -sigmoid(z)*(-1+sigmoid(z))), and
+/// negative powers written as divisions.
+class formula_printer {
 public:
-    explicit code_printer(output_format f) : f_(f) {}
+    explicit formula_printer(output_format f) : f_(f) {}
 
     std::string print(const ex& e, int context = 0) {
         int own = p_atom;
         std::string s = render(e, own);
-        return own < context ? "(" + s + ")" : s;
+        return own < context ? open() + s + close() : s;
     }
 
 private:
     bool c() const { return f_ == output_format::c; }
-
-    std::string number(const numeric& n, int& own) {
-        if (!n.is_real())
-            throw invalid_input("printer: complex number " + show(n) + " has no real code form");
-        if (n.is_integer()) {
-            own = n.is_negative() ? p_unary : p_atom;
-            return show(n) + (c() ? ".0" : "");
-        }
-        if (n.is_rational()) {
-            own = p_mul;
-            const numeric num = n.numer(), den = n.denom();
-            std::string s = show(num) + (c() ? ".0/" : "/") + show(den) + (c() ? ".0" : "");
-            return s;
-        }
-        own = n.is_negative() ? p_unary : p_atom;
-        std::ostringstream os;
-        os.precision(17);
-        os << n.to_double();
-        std::string s = os.str();
-        if (c() && s.find_first_of(".e") == std::string::npos)
-            s += ".0";
-        return s;
-    }
+    bool latex() const { return f_ == output_format::latex; }
+    bool code() const { return f_ == output_format::c || f_ == output_format::python; }
+    std::string open() const { return latex() ? "\\left(" : "("; }
+    std::string close() const { return latex() ? "\\right)" : ")"; }
 
     static std::string show(const ex& e) {
         std::ostringstream os;
@@ -76,49 +65,117 @@ private:
         return os.str();
     }
 
-    std::string call(const std::string& name, const ex& e, std::size_t from = 0) {
-        std::string s = name + "(";
+    std::string integer(const numeric& n) const { return show(n) + (c() ? ".0" : ""); }
+
+    std::string number(const numeric& n, int& own) const {
+        if (!n.is_real()) {
+            if (code())
+                throw invalid_input("printer: complex number " + show(n) + " has no real form");
+            own = p_add;
+            return show(n);
+        }
+        if (n.is_integer()) {
+            own = n.is_negative() ? p_unary : p_atom;
+            return integer(n);
+        }
+        if (n.is_rational()) {
+            if (latex()) {
+                own = n.is_negative() ? p_unary : p_atom;
+                return std::string(n.is_negative() ? "-" : "") + "\\frac{" +
+                       show(GiNaC::abs(n.numer())) + "}{" + show(n.denom()) + "}";
+            }
+            own = p_mul;
+            return integer(n.numer()) + "/" + integer(n.denom());
+        }
+        own = n.is_negative() ? p_unary : p_atom;
+        std::ostringstream os;
+        if (code()) {
+            os.precision(17);
+            os << n.to_double();
+        } else {
+            os << n;
+        }
+        std::string s = os.str();
+        if (c() && s.find_first_of(".e") == std::string::npos)
+            s += ".0";
+        return s;
+    }
+
+    std::string args(const ex& e, std::size_t from = 0) {
+        std::string s;
         for (std::size_t i = from; i < e.nops(); ++i)
             s += (i > from ? ", " : "") + print(e.op(i));
-        return s + ")";
+        return s;
+    }
+
+    std::string call(const std::string& name, const ex& e, std::size_t from = 0) {
+        if (latex())
+            return name + open() + args(e, from) + close();
+        return name + "(" + args(e, from) + ")";
     }
 
     std::string variadic_call(const std::string& name, const ex& e, std::size_t fixed) {
-        // Python: name(fixed..., z0, z1, ...). C: symgrad_name(fixed..., n, (const double[]){...}).
+        // C: symgrad_name(fixed..., n, (const double[]){...}) with the helper from c_helpers.
         if (!c())
             return call(name, e);
         std::string s = "symgrad_" + name + "(";
         for (std::size_t i = 0; i < fixed; ++i)
             s += print(e.op(i)) + ", ";
-        s += std::to_string(e.nops() - fixed) + ", (const double[]){";
-        for (std::size_t i = fixed; i < e.nops(); ++i)
-            s += (i > fixed ? ", " : "") + print(e.op(i));
-        return s + "})";
+        return s + std::to_string(e.nops() - fixed) + ", (const double[]){" + args(e, fixed) + "})";
     }
 
-    std::string function(const ex& e) {
-        const auto& fn = GiNaC::ex_to<GiNaC::function>(e);
-        switch (ml_function_of(e)) {
+    std::string ml_call(const ex& e, ml_function kind) {
+        if (latex()) {
+            switch (kind) {
+            case ml_function::sigmoid:
+                return call("\\sigma", e);
+            case ml_function::softmax:
+                return "\\operatorname{softmax}_{" + print(e.op(0)) + "}" + open() + args(e, 1) +
+                       close();
+            case ml_function::indicator:
+                return "\\left[" + print(e.op(0)) + " = " + print(e.op(1)) + "\\right]";
+            case ml_function::crossentropy:
+                return "\\operatorname{CE}" + open() + "\\left\\{" + args(e, 1) + "\\right\\}, " +
+                       print(e.op(0)) + close();
+            case ml_function::relu:
+                return call("\\operatorname{ReLU}", e);
+            default:
+                return call("\\operatorname{" + std::string(ml_function_name(kind)) + "}", e);
+            }
+        }
+        switch (kind) {
         case ml_function::logsumexp:
             return variadic_call("logsumexp", e, 0);
         case ml_function::softmax:
             return variadic_call("softmax", e, 1);
         case ml_function::crossentropy:
+            if (!code()) // the parser's form: crossentropy({p0, p1}, y)
+                return "crossentropy({" + args(e, 1) + "}, " + print(e.op(0)) + ")";
             return variadic_call("crossentropy", e, 1);
-        case ml_function::none:
-            break;
         default:
-            return call(std::string(ml_function_name(ml_function_of(e))), e);
+            return call(std::string(ml_function_name(kind)), e);
         }
-        std::string name = fn.get_name();
-        static const std::set<std::string> direct{"exp",  "log",  "sin",  "cos",  "tan", "tanh",
+    }
+
+    std::string function(const ex& e) {
+        if (const auto kind = ml_function_of(e); kind != ml_function::none)
+            return ml_call(e, kind);
+        const std::string name = GiNaC::ex_to<GiNaC::function>(e).get_name();
+        static const std::set<std::string> common{"exp",  "log",  "sin",  "cos",  "tan", "tanh",
                                                   "sinh", "cosh", "atan", "asin", "acos"};
-        if (direct.count(name))
-            return call(name, e);
+        if (latex()) {
+            if (name == "exp")
+                return "e^{" + print(e.op(0)) + "}";
+            if (name == "abs")
+                return "\\left|" + print(e.op(0)) + "\\right|";
+            if (common.count(name))
+                return call("\\" + name, e);
+            return call("\\operatorname{" + name + "}", e);
+        }
         if (name == "abs")
             return call(c() ? "fabs" : "abs", e);
-        if (name == "step")
-            return call("step", e);
+        if (!code() || common.count(name) || name == "step")
+            return call(name, e);
         throw invalid_input("printer: the function " + name + " has no " + (c() ? "C" : "Python") +
                             " form");
     }
@@ -128,106 +185,199 @@ private:
         const ex& expo = e.op(1);
         if (expo.is_equal(numeric(1, 2))) {
             own = p_atom;
-            return "sqrt(" + print(base) + ")";
+            return latex() ? "\\sqrt{" + print(base) + "}" : "sqrt(" + print(base) + ")";
         }
-        if (expo.is_equal(-1)) {
-            own = p_mul;
-            return (c() ? "1.0/" : "1/") + print(base, p_pow);
+        if (GiNaC::is_exactly_a<numeric>(expo) && expo.info(GiNaC::info_flags::negative)) {
+            // x^(-n) as a division.
+            return product(e, own);
         }
-        if (expo.is_equal(numeric(-1, 2))) {
-            own = p_mul;
-            return (c() ? "1.0/sqrt(" : "1/sqrt(") + print(base) + ")";
+        if (latex()) {
+            own = p_pow;
+            return print(base, p_atom) + "^{" + print(expo) + "}";
         }
         if (c()) {
             own = p_atom;
             return "pow(" + print(base) + ", " + print(expo) + ")";
         }
         own = p_pow;
-        // Python's ** is right-associative and binds tighter than unary minus on its left.
-        return print(base, p_pow + 1) + "**" + print(expo, p_unary);
+        // ** and ^ are right-associative and bind tighter than a unary minus on their left.
+        return print(base, p_pow + 1) + (code() ? "**" : "^") + print(expo, p_pow);
+    }
+
+    /// The factors of a product split into coefficient, numerator and denominator.
+    struct factors {
+        numeric coeff = 1;
+        std::vector<ex> num, den;
+    };
+
+    /// Whether a term of the sum @p e carries a negative numeric coefficient.
+    static bool has_negative_term(const ex& e) {
+        for (std::size_t i = 0; i < e.nops(); ++i) {
+            const ex& t = e.op(i);
+            if (GiNaC::is_exactly_a<numeric>(t) && t.info(GiNaC::info_flags::negative))
+                return true;
+            if (GiNaC::is_a<GiNaC::mul>(t))
+                for (std::size_t j = 0; j < t.nops(); ++j)
+                    if (GiNaC::is_exactly_a<numeric>(t.op(j)) &&
+                        t.op(j).info(GiNaC::info_flags::negative))
+                        return true;
+        }
+        return false;
+    }
+
+    static factors split(const ex& e) {
+        factors f;
+        auto take = [&](const ex& x) {
+            if (GiNaC::is_exactly_a<numeric>(x)) {
+                f.coeff *= GiNaC::ex_to<numeric>(x);
+            } else if (GiNaC::is_a<GiNaC::power>(x) && GiNaC::is_exactly_a<numeric>(x.op(1)) &&
+                       x.op(1).info(GiNaC::info_flags::negative)) {
+                f.den.push_back(GiNaC::pow(x.op(0), -x.op(1)));
+            } else {
+                f.num.push_back(x);
+            }
+        };
+        if (GiNaC::is_a<GiNaC::mul>(e)) {
+            for (std::size_t i = 0; i < e.nops(); ++i)
+                take(e.op(i));
+        } else {
+            take(e);
+        }
+        // -a*(b - 1) reads better as a*(1 - b): move the sign into a difference factor, when
+        // the negated factor still has a positive term (-(a + b) stays as it is).
+        if (f.coeff.is_negative()) {
+            for (auto& x : f.num) {
+                if (GiNaC::is_a<GiNaC::add>(x) && has_negative_term(x)) {
+                    x = -x;
+                    f.coeff = -f.coeff;
+                    break;
+                }
+            }
+        }
+        return f;
+    }
+
+    /// Textbook order of factors: function values first, then differences and sums, then plain
+    /// variables: sigmoid(z)*(1 - sigmoid(z))*x and (sigmoid(w*x) - y)*x.
+    static int factor_rank(const ex& x) {
+        const ex& base = GiNaC::is_a<GiNaC::power>(x) ? x.op(0) : x;
+        if (GiNaC::is_a<GiNaC::function>(base))
+            return 0;
+        if (GiNaC::is_a<GiNaC::add>(base))
+            return 1;
+        return 2;
+    }
+
+    std::string join(const std::vector<ex>& xs) {
+        // GiNaC orders factors by hash, which depends on the order symbols were created in;
+        // sorting by rank and then by printed form makes the output depend on the formula only.
+        std::vector<std::pair<int, std::string>> parts;
+        for (const auto& x : xs)
+            parts.emplace_back(factor_rank(x), print(x, p_mul + 1));
+        std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) {
+            if (a.first != b.first)
+                return a.first < b.first;
+            return natural_less(a.second, b.second);
+        });
+        std::string s;
+        for (const auto& part : parts) {
+            if (!s.empty())
+                s += latex() ? " " : "*";
+            s += part.second;
+        }
+        return s;
     }
 
     std::string product(const ex& e, int& own) {
-        // Split into numerator and denominator factors so that x*y^(-1) prints as x/y.
-        std::vector<ex> num, den;
-        numeric coeff = 1;
-        for (std::size_t i = 0; i < e.nops(); ++i) {
-            const ex& f = e.op(i);
-            if (GiNaC::is_exactly_a<numeric>(f)) {
-                coeff *= GiNaC::ex_to<numeric>(f);
-            } else if (GiNaC::is_a<GiNaC::power>(f) && f.op(1).info(GiNaC::info_flags::negative) &&
-                       GiNaC::is_exactly_a<numeric>(f.op(1))) {
-                den.push_back(GiNaC::pow(f.op(0), -f.op(1)));
-            } else {
-                num.push_back(f);
-            }
-        }
-        std::string sign;
-        if (coeff.is_negative()) {
-            sign = "-";
-            coeff = -coeff;
-        }
+        factors f = split(e);
+        const bool negative = f.coeff.is_negative();
+        if (negative)
+            f.coeff = -f.coeff;
+        const numeric top = f.coeff.numer(), bottom = f.coeff.denom();
+        if (!bottom.is_equal(1))
+            f.den.insert(f.den.begin(), bottom);
+        std::string numerator;
+        int o;
+        if (!top.is_equal(1) || f.num.empty())
+            numerator = number(top, o);
+        const std::string rest = join(f.num);
+        if (!rest.empty())
+            numerator += (numerator.empty() ? "" : (latex() ? " " : "*")) + rest;
         std::string s;
-        if (coeff.is_rational() && !coeff.is_integer()) {
-            // p/q * rest / den  ->  p*rest/(q*den)
-            if (!coeff.numer().is_equal(1) || num.empty()) {
-                int o;
-                s = number(coeff.numer(), o);
-            }
-            den.insert(den.begin(), coeff.denom());
-        } else if (!coeff.is_equal(1) || num.empty()) {
-            int o;
-            s = number(coeff, o);
-        }
-        for (const auto& f : num)
-            s += (s.empty() ? "" : "*") + print(f, p_mul + 1);
-        if (!den.empty()) {
+        if (f.den.empty()) {
+            s = numerator;
+        } else if (latex()) {
+            std::vector<ex> den = f.den;
+            s = "\\frac{" + numerator + "}{" + join(den) + "}";
+        } else {
             std::string d;
-            if (den.size() == 1) {
-                d = print(den[0], p_pow);
-            } else {
-                for (const auto& f : den)
-                    d += (d.empty() ? "" : "*") + print(f, p_mul + 1);
-                d = "(" + d + ")";
-            }
-            if (den.size() == 1 && GiNaC::is_exactly_a<numeric>(den[0])) {
-                int o;
-                d = number(GiNaC::ex_to<numeric>(den[0]), o);
-            }
-            s += "/" + d;
+            if (f.den.size() == 1)
+                d = GiNaC::is_exactly_a<numeric>(f.den[0])
+                        ? number(GiNaC::ex_to<numeric>(f.den[0]), o)
+                        : print(f.den[0], p_pow);
+            else
+                d = "(" + join(f.den) + ")";
+            s = numerator + "/" + d;
         }
-        own = sign.empty() ? p_mul : p_unary;
-        return sign + s;
+        own = negative ? p_unary : (latex() && !f.den.empty() ? p_atom : p_mul);
+        return (negative ? "-" : "") + s;
+    }
+
+    static bool is_constant_text(const std::string& t) {
+        return !t.empty() && (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '\\');
     }
 
     std::string sum(const ex& e, int& own) {
-        std::string s;
+        // Positive terms first, in GiNaC's order, then the negative ones.
+        std::vector<std::string> positive, negative;
         for (std::size_t i = 0; i < e.nops(); ++i) {
             int o = p_atom;
             std::string t = render(e.op(i), o);
             if (o < p_add)
-                t = "(" + t + ")";
-            if (i == 0) {
-                s = t;
-            } else if (!t.empty() && t[0] == '-') {
-                s += " - " + t.substr(1);
-            } else {
-                s += " + " + t;
-            }
+                t = open() + t + close();
+            if (!t.empty() && t[0] == '-')
+                negative.push_back(t.substr(1));
+            else
+                positive.push_back(t);
         }
+        // Deterministic order (see join): constants first, then by printed form.
+        auto order = [](const std::string& a, const std::string& b) {
+            const bool ca = is_constant_text(a), cb = is_constant_text(b);
+            if (ca != cb)
+                return ca;
+            return natural_less(a, b);
+        };
+        std::stable_sort(positive.begin(), positive.end(), order);
+        std::stable_sort(negative.begin(), negative.end(), order);
+        std::string s;
+        for (const auto& t : positive)
+            s += (s.empty() ? "" : " + ") + t;
+        for (const auto& t : negative)
+            s += (s.empty() ? "-" : " - ") + t;
         own = p_add;
         return s;
+    }
+
+    std::string list(const ex& e) {
+        std::string s = latex() ? "\\left\\{" : "{";
+        for (std::size_t i = 0; i < e.nops(); ++i)
+            s += (i ? ", " : "") + print(e.op(i));
+        return s + (latex() ? "\\right\\}" : "}");
     }
 
     std::string render(const ex& e, int& own) {
         own = p_atom;
         if (GiNaC::is_exactly_a<numeric>(e))
             return number(GiNaC::ex_to<numeric>(e), own);
-        if (GiNaC::is_a<GiNaC::symbol>(e))
-            return code_name(GiNaC::ex_to<GiNaC::symbol>(e).get_name(), f_);
+        if (GiNaC::is_a<GiNaC::symbol>(e)) {
+            const auto& s = GiNaC::ex_to<GiNaC::symbol>(e);
+            return latex() ? s.get_TeX_name() : code_name(s.get_name(), f_);
+        }
         if (GiNaC::is_a<GiNaC::constant>(e)) {
             if (e.is_equal(GiNaC::Pi))
-                return c() ? "M_PI" : "pi";
+                return c() ? "3.141592653589793" : (latex() ? "\\pi" : (code() ? "pi" : "Pi"));
+            if (!code())
+                return show(e);
             int o;
             return number(GiNaC::ex_to<numeric>(e.evalf()), o);
         }
@@ -239,6 +389,10 @@ private:
             return power(e, own);
         if (GiNaC::is_a<GiNaC::function>(e))
             return function(e);
+        if (!code() && GiNaC::is_a<GiNaC::lst>(e))
+            return list(e);
+        if (!code())
+            return show(e);
         throw invalid_input("printer: " + show(e) + " has no " + (c() ? "C" : "Python") +
                             " form (vectors and matrices print component by component)");
     }
@@ -249,15 +403,21 @@ private:
 /// Which helper functions an expression needs.
 std::set<std::string> helpers_used(const std::vector<ex>& exprs) {
     std::set<std::string> used;
-    for (const auto& e : exprs) {
-        for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
-            const auto kind = ml_function_of(*it);
-            if (kind != ml_function::none)
-                used.insert(std::string(ml_function_name(kind)));
-            else if (GiNaC::is_a<GiNaC::function>(*it) &&
-                     GiNaC::ex_to<GiNaC::function>(*it).get_name() == "step")
-                used.insert("step");
-        }
+    std::unordered_set<ex> visited; // a DAG walk: shared subexpressions are visited once
+    std::vector<ex> stack(exprs.begin(), exprs.end());
+    while (!stack.empty()) {
+        const ex e = stack.back();
+        stack.pop_back();
+        if (!visited.insert(e).second)
+            continue;
+        const auto kind = ml_function_of(e);
+        if (kind != ml_function::none)
+            used.insert(std::string(ml_function_name(kind)));
+        else if (GiNaC::is_a<GiNaC::function>(e) &&
+                 GiNaC::ex_to<GiNaC::function>(e).get_name() == "step")
+            used.insert("step");
+        for (std::size_t i = 0; i < e.nops(); ++i)
+            stack.push_back(e.op(i));
     }
     return used;
 }
@@ -288,23 +448,19 @@ std::string code_name(std::string_view name, output_format f) {
 }
 
 std::string to_text(const ex& e) {
-    std::ostringstream os;
-    os << e;
-    return os.str();
+    return formula_printer(output_format::text).print(e);
 }
 
 std::string to_latex(const ex& e) {
-    std::ostringstream os;
-    os << GiNaC::latex << e << GiNaC::dflt;
-    return os.str();
+    return formula_printer(output_format::latex).print(e);
 }
 
 std::string to_python(const ex& e) {
-    return code_printer(output_format::python).print(e);
+    return formula_printer(output_format::python).print(e);
 }
 
 std::string to_c(const ex& e) {
-    return code_printer(output_format::c).print(e);
+    return formula_printer(output_format::c).print(e);
 }
 
 std::string to_format(const ex& e, output_format f) {

@@ -1,6 +1,139 @@
 // symgrad: symbolic gradients for machine-learning losses.
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#include "symgrad/error.hpp"
+#include "symgrad/evaluate.hpp"
+#include "symgrad/parser.hpp"
+#include "symgrad/precision.hpp"
+#include "symgrad/symbols.hpp"
+#include "test_support.hpp"
+
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+
+using GiNaC::ex;
+using GiNaC::numeric;
+using symgrad::parse;
+using symgrad::parse_point;
+
+namespace {
+
+template <class F> std::string message_of(F f) {
+    try {
+        f();
+    } catch (const symgrad::error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+} // namespace
+
 BOOST_AUTO_TEST_SUITE(evaluate)
+
+BOOST_AUTO_TEST_CASE(rational_values_stay_exact) {
+    BOOST_TEST(
+        symgrad::evaluate_exact(parse("x^2 + 1/3"), parse_point("x=1/2")).is_equal(numeric(7, 12)));
+    BOOST_TEST(symgrad::evaluate_numeric(parse("sigmoid(0)*4 + x"), parse_point("x=0.1"))
+                   .is_equal(numeric(21, 10)));
+}
+
+BOOST_AUTO_TEST_CASE(irrational_values_are_correct_to_the_requested_digits) {
+    // Oracle: 1/(1 + e^-1/2) computed directly with CLN at 60 digits.
+    const numeric v = symgrad::evaluate_numeric(parse("sigmoid(x)"), parse_point("x=1/2"), 30);
+    symgrad::precision_guard digits(60);
+    const numeric oracle =
+        GiNaC::ex_to<numeric>((1 / (1 + GiNaC::exp(ex(numeric(-1, 2))))).evalf());
+    BOOST_TEST(symgrad::test::close(v, oracle, 1e-30));
+    BOOST_TEST(symgrad::format_number(v, 30) == "0.622459331201854564638900565746");
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_is_resolved_by_raising_precision) {
+    // (1 + 1e-40) - 1 at 17 digits would be 0; the answer is 1e-40 exactly in exact arithmetic
+    // and ~1e-40 through exp/log.
+    const numeric v = symgrad::evaluate_numeric(parse("log(exp(x)) - 1"), parse_point("x=1"), 17);
+    BOOST_TEST(symgrad::test::close(v, 0, 1e-15));
+    const numeric w =
+        symgrad::evaluate_numeric(parse("exp(x) - exp(1)"), parse_point("x=1 + 1/10^30"), 10);
+    const numeric e = GiNaC::ex_to<numeric>(GiNaC::exp(ex(1)).evalf());
+    BOOST_TEST(symgrad::test::close(w / (e * numeric("1e-30")), 1, 1e-8));
+}
+
+BOOST_AUTO_TEST_CASE(every_unbound_symbol_is_named) {
+    BOOST_TEST(message_of([] { symgrad::evaluate_exact(parse("w1*x + w2 + w10"), {}, "eval"); }) ==
+               "eval: no value given for symbols w1, w2, w10, x");
+    BOOST_TEST(message_of([] {
+                   symgrad::evaluate_double(parse("w1*x"),
+                                            symgrad::to_double_point(parse_point("x=1")));
+               }) == "evaluate: no value given for symbol w1");
+}
+
+BOOST_AUTO_TEST_CASE(singularities_name_the_subexpression) {
+    BOOST_TEST(message_of([] {
+                   symgrad::evaluate_exact(parse("2 + log(x - 1)"), parse_point("x=1"), "eval");
+               }) == "eval: log(x - 1) is undefined at this point (log(0))");
+    BOOST_TEST(message_of([] {
+                   symgrad::evaluate_exact(parse("x/(y - 1)"), parse_point("x=1, y=1"), "eval");
+               }).find("is undefined at this point (division by zero)") != std::string::npos);
+    BOOST_TEST(message_of([] {
+                   symgrad::evaluate_exact(parse("log(x)"), parse_point("x=-2"), "eval");
+               }).rfind("eval: log(x) is not real at this point", 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(double_evaluation_reports_non_finite_values) {
+    auto at = [](const char* p) { return symgrad::to_double_point(parse_point(p)); };
+    BOOST_TEST(message_of([&] { symgrad::evaluate_double(parse("exp(1000*x)"), at("x=1")); }) ==
+               "evaluate: exp(1000*x) is not finite at this point (inf in double precision)");
+    BOOST_TEST(message_of([&] { symgrad::evaluate_double(parse("log(x)"), at("x=0")); }) ==
+               "evaluate: log(x) is undefined at this point (log of 0)");
+    BOOST_TEST(message_of([&] {
+                   symgrad::evaluate_double(parse("1/x"), at("x=0"));
+               }).find("division by zero") != std::string::npos);
+    BOOST_TEST(message_of([&] {
+                   symgrad::evaluate_double(parse("sqrt(x)"), at("x=-1"));
+               }).find("is not real at this point") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(double_agrees_with_cln_at_random_points) {
+    std::mt19937_64 rng(symgrad::test::seed(42, "double vs CLN"));
+    const std::vector<std::string> corpus{
+        "sigmoid(a*x + b) * (1 - sigmoid(a*x + b))",
+        "softplus(a) - logsumexp(a, b, x)",
+        "softmax(1, a, b, x) * tanh(b) + relu(x)",
+        "logloss(sigmoid(a), 1/3) + abs(b - x)^(3/2)",
+        "crossentropy(softmax({a, b, x}), 2) + exp(-a^2)/sqrt(1 + b^2)",
+    };
+    for (const auto& text : corpus) {
+        const ex e = parse(text);
+        for (int i = 0; i < 20; ++i) {
+            const auto point = symgrad::test::random_point(e, rng, -4, 4);
+            const double d = symgrad::evaluate_double(e, symgrad::to_double_point(point));
+            const numeric c = symgrad::evaluate_numeric(e, point, 30);
+            BOOST_TEST(std::abs(d - c.to_double()) <= 1e-13 * std::max(1.0, std::abs(d)),
+                       text << ": double " << d << " vs CLN " << c);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(numbers_are_formatted_for_people) {
+    BOOST_TEST(symgrad::format_number(numeric(1, 2), 17) == "1/2");
+    BOOST_TEST(symgrad::format_number(numeric(-3), 17) == "-3");
+    auto f = [](const char* e, long digits) {
+        return symgrad::format_number(symgrad::evaluate_numeric(parse(e), {}, digits), digits);
+    };
+    BOOST_TEST(f("log(2)", 5) == "0.69315");
+    BOOST_TEST(f("-log(2)*10^6", 4) == "-693100");
+    BOOST_TEST(f("exp(-100)", 6) == "3.72008e-44");
+    BOOST_TEST(f("exp(100)", 3) == "2.69e43");
+    BOOST_TEST(f("1 - exp(-30)", 5) == "1"); // rounding carries into a new digit
+    BOOST_TEST(f("sigmoid(1)", 17) == "0.73105857863000488");
+    BOOST_TEST(symgrad::format_double(0.1, 0) == "0.1");
+    BOOST_TEST(symgrad::format_double(1.0 / 3, 5) == "0.33333");
+}
+
+BOOST_AUTO_TEST_CASE(digits_out_of_range_are_rejected) {
+    BOOST_TEST(message_of([] { symgrad::evaluate_numeric(parse("log(2)"), {}, 0, "eval"); }) ==
+               "eval: digits must be between 1 and 100000, got 0");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,266 @@
 // symgrad: symbolic gradients for machine-learning losses.
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#include "symgrad/error.hpp"
+#include "symgrad/evaluate.hpp"
+#include "symgrad/functions.hpp"
+#include "symgrad/kernels.hpp"
+#include "symgrad/parser.hpp"
+#include "symgrad/precision.hpp"
+#include "symgrad/symbols.hpp"
+#include "test_support.hpp"
+
 #include <boost/test/unit_test.hpp>
 
-BOOST_AUTO_TEST_SUITE(functions)
+#include <cmath>
+#include <limits>
+
+using GiNaC::ex;
+using GiNaC::numeric;
+using symgrad::parse;
+using symgrad::symbol_named;
+
+namespace {
+
+struct symbols_fixture {
+    const GiNaC::realsymbol& x = symbol_named("x");
+    const GiNaC::realsymbol& y = symbol_named("y");
+    const GiNaC::realsymbol& z = symbol_named("z");
+    const GiNaC::realsymbol& a = symbol_named("a");
+    const GiNaC::realsymbol& b = symbol_named("b");
+    const GiNaC::realsymbol& c = symbol_named("c");
+};
+
+/// Structural equality of two expressions.
+bool eq(const ex& e1, const ex& e2) {
+    return e1.is_equal(e2);
+}
+
+/// e1 - e2 is identically zero (after normal()).
+bool same(const ex& e1, const ex& e2) {
+    return (e1 - e2).normal().is_zero();
+}
+
+/// A random point where log arguments and probabilities make sense: p-like symbols in (0, 1).
+GiNaC::exmap point_for(const ex& e, std::mt19937_64& rng) {
+    GiNaC::exmap point;
+    for (const auto& s : symgrad::free_symbols(e)) {
+        const std::string name = symgrad::symbol_name(s);
+        if (name[0] == 'p')
+            point[s] = symgrad::test::random_rational(rng, 0.05, 0.95, 97);
+        else if (name[0] == 'y')
+            point[s] = symgrad::test::random_rational(rng, 0, 1, 7);
+        else
+            point[s] = symgrad::test::random_rational(rng, -3, 3, 97);
+    }
+    return point;
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(functions, symbols_fixture)
+
+BOOST_AUTO_TEST_CASE(sigmoid_derivative_is_sigma_times_one_minus_sigma) {
+    const ex d = symgrad::sigmoid(z).diff(z);
+    BOOST_TEST(d.is_equal(symgrad::sigmoid(z) * (1 - symgrad::sigmoid(z))));
+}
+
+BOOST_AUTO_TEST_CASE(softplus_derivative_is_sigmoid) {
+    BOOST_TEST(symgrad::softplus(z).diff(z).is_equal(symgrad::sigmoid(z)));
+}
+
+BOOST_AUTO_TEST_CASE(relu_derivative_is_step) {
+    BOOST_TEST(symgrad::relu(z).diff(z).is_equal(GiNaC::step(z)));
+}
+
+BOOST_AUTO_TEST_CASE(logsumexp_derivative_is_softmax) {
+    const ex l = symgrad::logsumexp({a, b, c});
+    BOOST_TEST(l.diff(a).is_equal(symgrad::softmax(0, {a, b, c})));
+    BOOST_TEST(l.diff(c).is_equal(symgrad::softmax(2, {a, b, c})));
+}
+
+BOOST_AUTO_TEST_CASE(softmax_derivative_is_g_k_times_delta_minus_g_l) {
+    const GiNaC::exvector s{a, b, c};
+    for (std::size_t k = 0; k < 3; ++k)
+        for (std::size_t l = 0; l < 3; ++l) {
+            const ex d = symgrad::softmax(k, s).diff(GiNaC::ex_to<GiNaC::symbol>(s[l]));
+            const ex hand = symgrad::softmax(k, s) * ((k == l ? 1 : 0) - symgrad::softmax(l, s));
+            BOOST_TEST(same(d, hand), "k=" << k << " l=" << l);
+        }
+}
+
+BOOST_AUTO_TEST_CASE(crossentropy_of_softmax_has_derivative_g_minus_y) {
+    const ex r = symgrad::crossentropy(symgrad::softmax({a, b, c}), y);
+    const GiNaC::exvector s{a, b, c};
+    for (long l = 0; l < 3; ++l) {
+        const ex d = r.diff(GiNaC::ex_to<GiNaC::symbol>(s[static_cast<std::size_t>(l)]));
+        BOOST_TEST(
+            same(d, symgrad::softmax(static_cast<std::size_t>(l), s) - symgrad::indicator(y, l)),
+            "l=" << l);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(logloss_derivative_in_p_is_p_minus_y_over_p_one_minus_p) {
+    const GiNaC::realsymbol& p = symbol_named("p");
+    const ex d = symgrad::logloss(p, y).diff(p);
+    BOOST_TEST(same(d, (p - y) / (p * (1 - p))));
+    // The same from the definition, an independent form.
+    const ex def = -(y * GiNaC::log(p) + (1 - y) * GiNaC::log(1 - p));
+    BOOST_TEST(same(d, def.diff(p)));
+}
+
+BOOST_AUTO_TEST_CASE(every_derivative_matches_finite_differences) {
+    std::mt19937_64 rng(symgrad::test::seed(20261122, "functions FD"));
+    const std::vector<std::string> corpus{
+        "sigmoid(x)",
+        "sigmoid(a*x + b)",
+        "softplus(x)",
+        "softplus(3*a - x^2)",
+        "relu(x^2 + 1)",
+        "relu(-x^2 - 1)",
+        "logloss(p, y)",
+        "logloss(sigmoid(a*x + b), y)",
+        "logsumexp(a, b)",
+        "logsumexp(a, 2*b, c - a)",
+        "softmax(0, a, b, c)",
+        "softmax(1, a, b, c)",
+        "softmax(2, a*x, b, c^2)",
+        "crossentropy({p0, p1, p2}, 1)",
+        "crossentropy({p0, p1}, {y0, y1})",
+        "crossentropy(softmax({a, b, c}), 2)",
+        "crossentropy(softmax({a*x, b, c}), {y0, y1, y2})",
+        "tanh(sigmoid(a) - softplus(b))",
+        "logsumexp({sigmoid(a), softplus(b), relu(c^2 + 1)})",
+    };
+    for (const auto& text : corpus) {
+        const ex e = parse(text);
+        for (int trial = 0; trial < 4; ++trial) {
+            const auto point = point_for(e, rng);
+            for (const auto& v : symgrad::free_symbols(e)) {
+                if (symgrad::symbol_name(v)[0] == 'y')
+                    continue; // labels: not differentiable in general
+                const ex d = e.diff(GiNaC::ex_to<GiNaC::symbol>(v));
+                const numeric exact = symgrad::evaluate_numeric(d, point, 40);
+                const numeric fd = symgrad::test::finite_difference(e, v, point);
+                BOOST_TEST(symgrad::test::close(exact, fd, 1e-20),
+                           text << " d/d" << symgrad::symbol_name(v) << ": symbolic " << exact
+                                << " vs finite difference " << fd);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(crossentropy_with_symbolic_label_matches_finite_differences_per_class) {
+    // With y symbolic the derivative involves indicator(y, k); check it at each class value.
+    std::mt19937_64 rng(symgrad::test::seed(7, "crossentropy labels"));
+    const ex e = parse("crossentropy(softmax({a, b*x, c}), y)");
+    for (long label = 0; label < 3; ++label) {
+        GiNaC::exmap point{{a, symgrad::test::random_rational(rng, -2, 2)},
+                           {b, symgrad::test::random_rational(rng, -2, 2)},
+                           {c, symgrad::test::random_rational(rng, -2, 2)},
+                           {x, symgrad::test::random_rational(rng, -2, 2)},
+                           {y, label}};
+        for (const ex& v : {ex(a), ex(b), ex(c)}) {
+            const numeric exact =
+                symgrad::evaluate_numeric(e.diff(GiNaC::ex_to<GiNaC::symbol>(v)), point, 40);
+            const numeric fd = symgrad::test::finite_difference(e, v, point);
+            BOOST_TEST(symgrad::test::close(exact, fd, 1e-20), "y=" << label);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(exact_special_values) {
+    BOOST_TEST(eq(symgrad::sigmoid(0), numeric(1, 2)));
+    BOOST_TEST(eq(symgrad::softplus(0), GiNaC::log(ex(2))));
+    BOOST_TEST(eq(symgrad::relu(-3), 0));
+    BOOST_TEST(eq(symgrad::relu(numeric(5, 2)), numeric(5, 2)));
+    BOOST_TEST(eq(symgrad::relu(x * x + 1), x * x + 1)); // known non-negative
+    BOOST_TEST(eq(symgrad::logsumexp({z, z}), z + GiNaC::log(ex(2))));
+    BOOST_TEST(eq(symgrad::logsumexp({x}), x));
+    BOOST_TEST(eq(symgrad::softmax(1, {z, z, z}), numeric(1, 3)));
+    BOOST_TEST(eq(symgrad::softmax(0, {x}), 1));
+    const GiNaC::realsymbol& p = symbol_named("p");
+    BOOST_TEST(eq(symgrad::logloss(p, 1), -GiNaC::log(p)));
+    BOOST_TEST(eq(symgrad::logloss(p, 0), -GiNaC::log(1 - p)));
+    BOOST_TEST(
+        symgrad::test::close(symgrad::evaluate_numeric(symgrad::logloss(numeric(1, 2), 1), {}, 30),
+                             GiNaC::ex_to<numeric>(GiNaC::log(ex(2)).evalf()), 1e-15));
+    BOOST_TEST(eq(symgrad::indicator(2, 2), 1));
+    BOOST_TEST(eq(symgrad::indicator(1, 2), 0));
+    BOOST_TEST(eq(symgrad::indicator(y, y), 1));
+    BOOST_TEST(eq(symgrad::crossentropy({a, b}, ex(1)), -GiNaC::log(b)));
+    // Fused with softmax and a known label: logsumexp(z) - z_y.
+    BOOST_TEST(symgrad::crossentropy(symgrad::softmax({a, b}), ex(0))
+                   .is_equal(symgrad::logsumexp({a, b}) - a));
+}
+
+BOOST_AUTO_TEST_CASE(functions_know_they_are_real_and_positive) {
+    BOOST_TEST(symgrad::sigmoid(x).info(GiNaC::info_flags::positive));
+    BOOST_TEST(symgrad::softplus(x).info(GiNaC::info_flags::positive));
+    BOOST_TEST(symgrad::softmax(0, {a, b}).info(GiNaC::info_flags::positive));
+    BOOST_TEST(symgrad::relu(x).info(GiNaC::info_flags::nonnegative));
+    BOOST_TEST(symgrad::logsumexp({a, b}).info(GiNaC::info_flags::real));
+}
+
+BOOST_AUTO_TEST_CASE(double_kernels_do_not_overflow) {
+    using namespace symgrad::kernels;
+    BOOST_TEST(sigmoid(-1000) == 0.0);
+    BOOST_TEST(sigmoid(1000) == 1.0);
+    BOOST_TEST(softplus(1000) == 1000.0);
+    BOOST_TEST(softplus(-1000) == 0.0);
+    const double big[] = {1000, 1000};
+    BOOST_TEST(logsumexp(big, 2) == 1000 + std::log(2.0));
+    const double w[] = {1e4, -1e4, 0};
+    BOOST_TEST(softmax(0, w, 3) == 1.0);
+    BOOST_TEST(softmax(1, w, 3) == 0.0);
+    BOOST_TEST(log_softmax(1, w, 3) == -2e4);
+    for (double v = -1e4; v <= 1e4; v += 97.3) {
+        BOOST_TEST(std::isfinite(sigmoid(v)));
+        BOOST_TEST(std::isfinite(softplus(v)));
+        const double pair[] = {v, -v};
+        BOOST_TEST(std::isfinite(logsumexp(pair, 2)));
+        BOOST_TEST(std::isfinite(softmax(0, pair, 2)));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(double_evaluation_of_functions_is_overflow_safe) {
+    const symgrad::double_point none;
+    BOOST_TEST(symgrad::evaluate_double(parse("sigmoid(-1000)"), none) == 0.0);
+    BOOST_TEST(symgrad::evaluate_double(parse("softplus(1000)"), none) == 1000.0);
+    BOOST_TEST(symgrad::evaluate_double(parse("logsumexp(1000, 1000)"), none) ==
+               1000 + std::log(2.0));
+    BOOST_TEST(symgrad::evaluate_double(parse("softmax(0, 10000, -10000)"), none) == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(cln_evaluation_is_accurate_far_out) {
+    // sigmoid(-1000) = e^-1000/(1 + e^-1000): relative accuracy, not 0.
+    const numeric s = symgrad::evaluate_numeric(parse("sigmoid(-1000)"), {}, 30);
+    symgrad::precision_guard digits(40);
+    const numeric e = GiNaC::ex_to<numeric>(GiNaC::exp(ex(-1000)).evalf());
+    BOOST_TEST(symgrad::test::close(s / e, 1, 1e-25));
+    const numeric sp = symgrad::evaluate_numeric(parse("softplus(1000)"), {}, 30);
+    BOOST_TEST(symgrad::test::close(sp, 1000, 1e-28));
+}
+
+BOOST_AUTO_TEST_CASE(bad_indices_are_reported) {
+    BOOST_CHECK_EXCEPTION(
+        symgrad::softmax(3, {a, b}), symgrad::invalid_input, [](const symgrad::invalid_input& e) {
+            return std::string(e.what()) == "softmax: component 3 is outside 0..1";
+        });
+    BOOST_CHECK_EXCEPTION(symgrad::crossentropy({a, b}, ex(2)), symgrad::invalid_input,
+                          [](const symgrad::invalid_input& e) {
+                              return std::string(e.what()) ==
+                                     "crossentropy: the class label 2 is outside 0..1";
+                          });
+    BOOST_CHECK_THROW(symgrad::logsumexp({}), symgrad::invalid_input);
+}
+
+BOOST_AUTO_TEST_CASE(ml_function_of_tells_the_kinds_apart) {
+    BOOST_TEST((symgrad::ml_function_of(symgrad::sigmoid(x)) == symgrad::ml_function::sigmoid));
+    BOOST_TEST((symgrad::ml_function_of(
+                    symgrad::softmax(0, {a, b, c, x, y, z, a + b, b + c, c + a, x + y})) ==
+                symgrad::ml_function::softmax)); // an arity registered on demand
+    BOOST_TEST((symgrad::ml_function_of(GiNaC::exp(x)) == symgrad::ml_function::none));
+    BOOST_TEST((symgrad::ml_function_of(x) == symgrad::ml_function::none));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

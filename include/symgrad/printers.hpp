@@ -22,10 +22,11 @@ enum class output_format { text, latex, python, c };
 /// "text", "latex", "python" or "c"; throws invalid_input naming the accepted values.
 output_format parse_output_format(std::string_view name);
 
-/// Plain text in the parser's syntax: what symgrad prints can be read back by parse().
+/// Plain text in the parser's syntax, laid out like a textbook (positive terms first, signs
+/// moved into differences: sigmoid(z)*(1 - sigmoid(z))); parse() reads it back.
 std::string to_text(const GiNaC::ex& e);
 
-/// LaTeX (GiNaC's printer, with \sigma, \operatorname{softmax}_{k}, [y = k], ...).
+/// LaTeX: \frac for quotients, \sigma, e^{...}, \operatorname{softmax}_{k}, [y = k], ...
 std::string to_latex(const GiNaC::ex& e);
 
 /// A Python expression (math module names, ** for powers).

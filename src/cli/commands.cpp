@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -101,6 +102,21 @@ int run(const std::vector<std::string>& raw_args, std::ostream& out, std::ostrea
         add_grad_command(app),
     };
 
+    // An unknown command gets a suggestion and the list (CLI11 would only say that a
+    // subcommand is required).
+    if (raw_args.size() > 1 && !raw_args[1].empty() && raw_args[1][0] != '-') {
+        std::vector<std::string> names;
+        for (const auto& c : commands)
+            names.push_back(c.app->get_name());
+        if (std::find(names.begin(), names.end(), raw_args[1]) == names.end()) {
+            std::string list;
+            for (const auto& n : names)
+                list += (list.empty() ? "" : ", ") + n;
+            err << "symgrad: error: unknown command '" << raw_args[1] << "'"
+                << did_you_mean(raw_args[1], names) << " (commands: " << list << ")\n";
+            return bad_input;
+        }
+    }
     const std::vector<std::string> args = protect_negative_arguments(raw_args);
     std::vector<const char*> argv;
     for (const auto& a : args)
