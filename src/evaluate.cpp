@@ -390,22 +390,31 @@ std::string format_number(const numeric& value, long digits) {
     // Trim trailing zeros of the mantissa (but keep at least one digit).
     while (digits_text.size() > 1 && digits_text.back() == '0')
         digits_text.pop_back();
+    // Assembled with append(): GCC 12 at -O3 warns falsely (-Wrestrict) on chains of
+    // operator+ with temporaries here.
     std::string out = negative ? "-" : "";
+    const auto whole = static_cast<std::size_t>(exponent + 1);
     if (exponent >= -5 && exponent < std::max<long>(digits, 21)) {
         if (exponent < 0) {
-            out += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits_text;
-        } else if (static_cast<long>(digits_text.size()) <= exponent + 1) {
-            out += digits_text +
-                   std::string(static_cast<std::size_t>(exponent + 1) - digits_text.size(), '0');
+            out.append("0.");
+            out.append(static_cast<std::size_t>(-exponent - 1), '0');
+            out.append(digits_text);
+        } else if (digits_text.size() <= whole) {
+            out.append(digits_text);
+            out.append(whole - digits_text.size(), '0');
         } else {
-            out += digits_text.substr(0, static_cast<std::size_t>(exponent + 1)) + "." +
-                   digits_text.substr(static_cast<std::size_t>(exponent + 1));
+            out.append(digits_text, 0, whole);
+            out.push_back('.');
+            out.append(digits_text, whole, std::string::npos);
         }
     } else {
-        out += digits_text.substr(0, 1);
-        if (digits_text.size() > 1)
-            out += "." + digits_text.substr(1);
-        out += "e" + std::to_string(exponent);
+        out.push_back(digits_text[0]);
+        if (digits_text.size() > 1) {
+            out.push_back('.');
+            out.append(digits_text, 1, std::string::npos);
+        }
+        out.push_back('e');
+        out.append(std::to_string(exponent));
     }
     return out;
 }
