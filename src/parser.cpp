@@ -45,13 +45,19 @@ bool is_list(const ex& e) {
     return GiNaC::is_a<GiNaC::lst>(e) || GiNaC::is_a<GiNaC::matrix>(e);
 }
 
-ex read_logsumexp(const exvector& a) {
+// GiNaC's parser stores the serials of registered functions in its table as odd "pointers"
+// (serial << 1 | 1) and tells them from real reader functions by the low bit. Unoptimised
+// builds do not align functions, so a reader could sit at an odd address and be taken for a
+// serial: every reader here is explicitly aligned.
+#define SYMGRAD_READER __attribute__((aligned(16)))
+
+SYMGRAD_READER ex read_logsumexp(const exvector& a) {
     if (a.size() == 1 && is_list(a[0]))
         return logsumexp(list_items(a[0]));
     return logsumexp(a);
 }
 
-ex read_softmax(const exvector& a) {
+SYMGRAD_READER ex read_softmax(const exvector& a) {
     if (a.size() == 1) {
         if (!is_list(a[0]))
             throw invalid_input("softmax: one argument must be a list of logits, as in "
@@ -67,7 +73,7 @@ ex read_softmax(const exvector& a) {
                    exvector(a.begin() + 1, a.end()));
 }
 
-ex read_crossentropy(const exvector& a) {
+SYMGRAD_READER ex read_crossentropy(const exvector& a) {
     if (a.size() != 2 || !is_list(a[0]))
         throw invalid_input("crossentropy: write crossentropy({p0, p1, ...}, y) with y a class "
                             "index 0..K-1 or a one-hot list");
@@ -77,7 +83,7 @@ ex read_crossentropy(const exvector& a) {
     return crossentropy(p, a[1]);
 }
 
-ex read_diff(const exvector& a) {
+SYMGRAD_READER ex read_diff(const exvector& a) {
     if (!GiNaC::is_a<GiNaC::symbol>(a[1]))
         throw invalid_input("diff: the variable must be a name");
     long order = 1;

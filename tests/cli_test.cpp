@@ -24,7 +24,8 @@ const std::string seed_loss = "-log(exp(-w1+w3)/(exp(-w1+w3)+exp(-w2+w4))) - "
 /// An error run: exit status 2, nothing on stdout, and stderr containing @p text.
 void expect_bad_input(const std::vector<std::string>& args, const std::string& text) {
     const auto r = run_command(args);
-    BOOST_TEST(r.status == 2, args.front() << ": status " << r.status);
+    BOOST_TEST(r.status == 2, (args.empty() ? "(no arguments)" : args.front())
+                                  << ": status " << r.status);
     BOOST_TEST(r.out.empty(), "stdout: " << r.out);
     BOOST_TEST(r.err.find(text) != std::string::npos, "stderr: " << r.err);
 }
