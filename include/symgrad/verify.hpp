@@ -1,0 +1,117 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#pragma once
+
+/// @file verify.hpp
+/// Is a hand-derived formula right? verify(lhs, rhs) answers with evidence, in one of three
+/// verdicts:
+///
+///  - proved: lhs - rhs is exactly 0 on the common domain. The decision (exp_normal_form.hpp)
+///    writes the ML functions with exp and log, turns exponentials into products of powers of
+///    independent positive atoms, splits logarithms of products, and takes the rational normal
+///    form over exact rationals. Labels (the y of indicator(y, k) or crossentropy) are split
+///    into their finitely many classes, and relu, step, abs and csgn into the sign cases of
+///    their arguments (> 0, < 0, and = 0 when the argument can be solved for a variable).
+///  - refuted: an exact rational point inside both sides' domain where they differ, both values
+///    and the difference to 30 significant digits, the difference's sign certified by CLN
+///    evaluations at increasing precision that agree (or exact, for rational values).
+///  - probably equal: no proof was found, and the sides agree at every sampled point to the
+///    stated number of digits. Said only with the number of points and digits.
+///
+/// Points are sampled only where both sides are defined; piecewise functions are sampled on
+/// each side of their switch points and on them. Lists ({a, b}) and matrices compare
+/// component-wise; a refutation names the first component that differs.
+
+#include <ginac/ginac.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace symgrad {
+
+enum class verdict { proved, refuted, probably_equal };
+
+/// "proved", "refuted", "probably equal".
+std::string_view verdict_name(verdict v);
+
+struct verify_options {
+    /// Points compared when there is no proof (the verdict "probably equal" needs them all).
+    std::size_t sample_points = 24;
+    /// Significant digits of the printed values.
+    long digits = 30;
+    /// Agreement needed at a sample point, in significant digits (evaluated with 20 more).
+    long agreement_digits = 50;
+    /// Seed of the random points (the same seed gives the same points and witness).
+    std::uint64_t seed = 20260101;
+    /// Try the exact decision first (false: sampling only).
+    bool exact = true;
+};
+
+/// The evidence behind a verdict.
+struct verify_result {
+    verdict outcome = verdict::probably_equal;
+    /// The compared expressions (for vectors: the component that decided the verdict).
+    GiNaC::ex lhs, rhs;
+
+    /// proved: how; otherwise why no proof was found.
+    std::string method;
+
+    /// refuted: the point, exact rationals for every variable of both sides.
+    GiNaC::exmap witness;
+    /// refuted: both values and lhs - rhs there, to `digits` significant digits (exact
+    /// fractions when rational).
+    std::string lhs_value, rhs_value, difference;
+    /// refuted: the values are rational and the difference exact.
+    bool exact_values = false;
+    /// refuted: the working precision p (decimal digits) of the first of two evaluations of the
+    /// difference, at p and 2p digits, that gave the same sign and agreed to digits + 1
+    /// significant digits (0 when exact).
+    long certified_digits = 0;
+    /// Significant digits of the printed values.
+    long digits = 30;
+
+    /// Points where both sides were defined and compared, and how many of them agreed.
+    std::size_t sample_points = 0;
+    std::size_t agreeing_points = 0;
+    /// probably equal: the agreement, in significant digits, at every point.
+    long agreement_digits = 0;
+
+    /// Vectors and matrices: number of components, and the component that decided the verdict
+    /// (the first that differs, for refuted; the first without proof, for probably equal).
+    std::size_t component_count = 1;
+    std::optional<std::size_t> component;
+    /// "[1]" for lists and row or column vectors, "[0][1]" for matrices and lists of lists
+    /// (0-based, like softmax indices).
+    std::string component_name;
+
+    /// Domain remarks (a side undefined where the other is defined), partial agreement (the
+    /// sides agree on part of the domain, with a point), the classes a label ranges over.
+    std::vector<std::string> notes;
+
+    /// Wall-clock time of the decision.
+    double milliseconds = 0;
+};
+
+/// Compare @p lhs and @p rhs (expressions, lists or matrices of the same shape). Throws
+/// shape_error when the shapes differ, invalid_input when no point has both sides defined and
+/// no proof was found.
+verify_result verify(const GiNaC::ex& lhs, const GiNaC::ex& rhs,
+                     const verify_options& options = {});
+
+/// "w1 = 0, w2 = 1/2" (variables in natural order).
+std::string format_point(const GiNaC::exmap& point);
+
+/// The verdict on one line, then the evidence, one item per line (indented).
+std::string format_text(const verify_result& r);
+
+/// The result as one JSON object: verdict, method, witness (name -> exact value), lhs_value,
+/// rhs_value, difference, exact_values, certified_digits, digits, sample_points,
+/// agreeing_points, agreement_digits, component (index, name, count), notes, milliseconds,
+/// lhs and rhs.
+std::string format_json(const verify_result& r);
+
+} // namespace symgrad

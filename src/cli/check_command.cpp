@@ -1,0 +1,115 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+// symgrad check LHS RHS  (or  symgrad check 'LHS == RHS'): proved, refuted or probably equal,
+// with the evidence. Exit status 0 proved, 1 refuted, 3 probably equal, 2 bad input.
+#include "commands.hpp"
+
+#include "symgrad/symgrad.hpp"
+#include "symgrad/verify.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <ostream>
+
+namespace symgrad::cli {
+
+namespace {
+
+/// Exit status of `check` when no proof was found but every sampled point agreed.
+constexpr int probably_equal_status = 3;
+
+struct check_options {
+    std::vector<std::string> sides;
+    bool json = false;
+    std::size_t points = 24;
+    long digits = 30;
+    std::uint64_t seed = verify_options{}.seed;
+};
+
+/// Parse one side of @p argument (the command-line argument as typed), starting at byte
+/// @p offset, so that an error's column and caret point into the argument.
+GiNaC::ex parse_side(const std::string& argument, std::size_t offset, std::size_t length,
+                     const std::string& source) {
+    parse_options o;
+    o.source = source;
+    o.first_column = 1 + offset;
+    try {
+        return parse(argument.substr(offset, length), o);
+    } catch (const parse_error& e) {
+        if (e.line() != 1 || argument.find('\n') != std::string::npos)
+            throw;
+        throw parse_error(e.message(), e.source(), e.line(), e.column(), argument);
+    }
+}
+
+/// "LHS == RHS" (or a single "=") split into its two sides: byte ranges of the argument.
+struct split_sides {
+    std::size_t lhs_length, rhs_offset;
+};
+
+split_sides split_equation(const std::string& text) {
+    std::size_t at = text.find("==");
+    std::size_t width = 2;
+    if (at == std::string::npos) {
+        at = text.find('=');
+        width = 1;
+    }
+    if (at == std::string::npos)
+        throw invalid_input("check: one argument must be an equation 'LHS == RHS', got '" + text +
+                            "'; or give the two sides as two arguments");
+    if (text.find('=', at + width) != std::string::npos)
+        throw invalid_input("check: more than one '==' in '" + text + "'");
+    return {at, at + width};
+}
+
+int run_check(const check_options& o, std::ostream& out) {
+    GiNaC::ex lhs, rhs;
+    if (o.sides.size() == 1) {
+        const split_sides s = split_equation(o.sides[0]);
+        lhs = parse_side(o.sides[0], 0, s.lhs_length, "<equation>");
+        rhs = parse_side(o.sides[0], s.rhs_offset, std::string::npos, "<equation>");
+    } else {
+        lhs = parse_side(o.sides[0], 0, std::string::npos, "<lhs>");
+        rhs = parse_side(o.sides[1], 0, std::string::npos, "<rhs>");
+    }
+    verify_options options;
+    options.sample_points = o.points;
+    options.digits = o.digits;
+    options.seed = o.seed;
+    const verify_result r = verify(lhs, rhs, options);
+    if (o.json)
+        out << format_json(r) << "\n";
+    else
+        out << format_text(r);
+    switch (r.outcome) {
+    case verdict::proved:
+        return ok;
+    case verdict::refuted:
+        return failed;
+    case verdict::probably_equal:
+        break;
+    }
+    return probably_equal_status;
+}
+
+} // namespace
+
+subcommand add_check_command(CLI::App& app) {
+    auto o = std::make_shared<check_options>();
+    auto* cmd = app.add_subcommand(
+        "check", "is LHS equal to RHS? proved, refuted (with a point), or probably equal; "
+                 "exit status 0, 1, 3 (2: bad input)");
+    cmd->add_option("SIDES", o->sides,
+                    "LHS RHS, or one 'LHS == RHS'; either side may use diff(EXPR, VAR)")
+        ->required()
+        ->expected(1, 2);
+    cmd->add_flag("--json", o->json, "machine-readable output");
+    cmd->add_option("--points", o->points, "points compared when there is no proof (default 24)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+    cmd->add_option("--digits", o->digits, "significant digits of printed values (default 30)")
+        ->check(CLI::Range(5L, 1000L));
+    cmd->add_option("--seed", o->seed, "seed of the random points");
+    return {cmd, [o](std::ostream& out, std::ostream&) { return run_check(*o, out); }};
+}
+
+} // namespace symgrad::cli
