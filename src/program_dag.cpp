@@ -1,0 +1,159 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#include "program_dag.hpp"
+
+#include "symgrad/error.hpp"
+#include "symgrad/functions.hpp"
+#include "symgrad/symbols.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace symgrad::detail {
+
+using GiNaC::ex;
+
+namespace {
+
+std::string brief(const ex& e) {
+    std::ostringstream os;
+    os << e;
+    std::string s = os.str();
+    if (s.size() > 120)
+        s = s.substr(0, 110) + " ... (" + std::to_string(s.size()) + " characters)";
+    return s;
+}
+
+} // namespace
+
+bool is_leaf(const ex& e) {
+    return GiNaC::is_a<GiNaC::symbol>(e) || GiNaC::is_exactly_a<GiNaC::numeric>(e) ||
+           GiNaC::is_a<GiNaC::constant>(e);
+}
+
+program_dag::program_dag(const ex& objective, const std::unordered_set<ex>& weights) {
+    collect(objective);
+    analyse(weights);
+}
+
+std::pair<std::size_t, bool> program_dag::intern(const ex& e) {
+    auto [it, fresh] = index.emplace(e, nodes.size());
+    if (fresh) {
+        if (!is_leaf(e) && !GiNaC::is_exactly_a<GiNaC::add>(e) &&
+            !GiNaC::is_exactly_a<GiNaC::mul>(e) && !GiNaC::is_exactly_a<GiNaC::power>(e) &&
+            !GiNaC::is_a<GiNaC::function>(e))
+            throw invalid_input("gradient_program: cannot differentiate through a " +
+                                std::string(GiNaC::ex_to<GiNaC::basic>(e).class_name()) + ": " +
+                                brief(e));
+        dag_node n;
+        n.e = e;
+        n.leaf = is_leaf(e);
+        nodes.push_back(std::move(n));
+    }
+    return {it->second, fresh};
+}
+
+// Post-order without recursion: deep networks make deep expressions.
+void program_dag::collect(const ex& objective) {
+    root = intern(objective).first;
+    std::vector<std::pair<std::size_t, std::size_t>> stack; // node, next operand
+    if (!nodes[root].leaf)
+        stack.emplace_back(root, 0);
+    else
+        order.push_back(root);
+    while (!stack.empty()) {
+        auto& [id, next] = stack.back();
+        if (next < nodes[id].e.nops()) {
+            const ex child = nodes[id].e.op(next++);
+            const auto [c, fresh] = intern(child);
+            nodes[id].ops.push_back(c);
+            if (fresh && !nodes[c].leaf)
+                stack.emplace_back(c, 0);
+            else if (fresh)
+                order.push_back(c);
+        } else {
+            order.push_back(id);
+            stack.pop_back();
+        }
+    }
+}
+
+// Counts every use of every value, forward and by the derivatives the reverse pass will
+// write, so that a value used twice gets a name instead of being written out twice.
+void program_dag::analyse(const std::unordered_set<ex>& weights) {
+    for (std::size_t id : order) {
+        dag_node& n = nodes[id];
+        if (n.leaf) {
+            n.active = weights.count(n.e) > 0;
+            continue;
+        }
+        for (std::size_t c : n.ops)
+            n.level = std::max(n.level, nodes[c].level + 1);
+        // Labels pass through indicators, whose derivative is zero.
+        if (ml_function_of(n.e) != ml_function::indicator)
+            for (std::size_t c : n.ops)
+                n.active = n.active || nodes[c].active;
+        for (std::size_t c : n.ops)
+            ++nodes[c].refs;
+        if (!n.active)
+            continue;
+        if (GiNaC::is_exactly_a<GiNaC::mul>(n.e)) {
+            std::size_t active = 0;
+            for (std::size_t c : n.ops)
+                active += nodes[c].active ? 1 : 0;
+            for (std::size_t c : n.ops)
+                if (active - (nodes[c].active ? 1 : 0) >= 1)
+                    ++nodes[c].refs; // its value multiplies another factor's adjoint
+        } else if (GiNaC::is_exactly_a<GiNaC::power>(n.e)) {
+            dag_node& base = nodes[n.ops[0]];
+            dag_node& exponent = nodes[n.ops[1]];
+            if (base.active) {
+                ++base.refs; // d(b^e)/db = e b^(e-1)
+                ++exponent.refs;
+            }
+            if (exponent.active) {
+                ++base.refs; // d(b^e)/de = log(b) b^e
+                ++n.refs;
+            }
+        } else if (GiNaC::is_a<GiNaC::function>(n.e)) {
+            n.must_name = true;
+            for (std::size_t c : n.ops)
+                if (!nodes[c].leaf)
+                    nodes[c].must_name = nodes[c].preactivation = true;
+        }
+    }
+}
+
+bool program_dag::trivial_inactive(const dag_node& n) const {
+    if (n.active)
+        return false;
+    for (std::size_t c : n.ops)
+        if (!nodes[c].leaf)
+            return false;
+    return true;
+}
+
+void program_dag::sort_forward(const std::vector<std::string>& key) {
+    std::vector<std::size_t> position(nodes.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        position[order[i]] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        if (nodes[a].level != nodes[b].level)
+            return nodes[a].level < nodes[b].level;
+        if (key[a] != key[b])
+            return natural_less(key[a], key[b]);
+        return position[a] < position[b];
+    });
+}
+
+std::vector<std::size_t> program_dag::backward_order(const std::vector<std::string>& key) const {
+    std::vector<std::size_t> out = order;
+    std::stable_sort(out.begin(), out.end(), [&](std::size_t a, std::size_t b) {
+        if (nodes[a].level != nodes[b].level)
+            return nodes[a].level > nodes[b].level;
+        return natural_less(key[a], key[b]);
+    });
+    return out;
+}
+
+} // namespace symgrad::detail
