@@ -1,0 +1,130 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+// symgrad train FILE METHOD [OPTIONS]... : run a problem file's declarations, data and
+// definitions, then train with the method and options given on the command line (the words
+// of a problem file's train statement, e.g. `symgrad train seed000.sg gd rate 0.1 epochs 5`).
+#include "commands.hpp"
+
+#include "symgrad/problem.hpp"
+#include "symgrad/symgrad.hpp"
+#include "symgrad/trainer.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <ostream>
+
+namespace symgrad::cli {
+
+namespace {
+
+struct train_command_options {
+    std::string file;
+    std::vector<std::string> words;
+    std::string format = "text";
+    long digits = 17;
+};
+
+/// Passes on only the output of the statements from the @p first one on (the train statement),
+/// so that the declarations and definitions run silently.
+class tail_report : public problem_report {
+public:
+    tail_report(problem_report& inner, std::size_t first) : inner_(inner), first_(first) {}
+
+    void begin_file(const std::string& file, const std::vector<std::string>& header) override {
+        inner_.begin_file(file, header);
+    }
+    void statement(std::size_t line, const std::string& text) override {
+        if (++seen_ >= first_)
+            inner_.statement(line, text);
+    }
+    void formula(const std::string& label, const std::string& latex,
+                 const GiNaC::ex& value) override {
+        if (seen_ >= first_)
+            inner_.formula(label, latex, value);
+    }
+    void values(const std::vector<std::pair<std::string, std::string>>& rows) override {
+        if (seen_ >= first_)
+            inner_.values(rows);
+    }
+    void table(const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows) override {
+        if (seen_ >= first_)
+            inner_.table(header, rows);
+    }
+    void text(const std::string& lines) override {
+        if (seen_ >= first_)
+            inner_.text(lines);
+    }
+    void outcome(bool passed, const std::string& message) override {
+        if (seen_ >= first_)
+            inner_.outcome(passed, message);
+    }
+    void end_file(std::size_t, std::size_t) override {}
+
+private:
+    problem_report& inner_;
+    std::size_t first_;
+    std::size_t seen_ = 0;
+};
+
+/// A word for the statement line: quoted when it has white space or quotes in it.
+std::string word_text(const std::string& w) {
+    std::string t = w;
+    const auto b = t.find_first_not_of(' '); // run() protects "-x" with a leading space
+    t = b == std::string::npos ? "" : t.substr(b);
+    if (t.find_first_of(" \t") != std::string::npos || t.empty())
+        return "\"" + t + "\"";
+    return t;
+}
+
+int train_file(const train_command_options& o, std::ostream& out, std::ostream& err) {
+    problem_options po;
+    po.format = parse_report_format(o.format);
+    po.digits = o.digits;
+    po.progress = true;
+    const problem_source file = read_problem_file(o.file);
+    problem_source src;
+    src.file = file.file;
+    src.header_comments = file.header_comments;
+    for (const auto& s : file.statements) {
+        const std::string kw = s.keyword();
+        if (kw == "show" || kw == "check" || kw == "expect" || kw == "train")
+            continue;
+        src.statements.push_back(s);
+    }
+    std::string line = "train";
+    for (const auto& w : o.words)
+        line += " " + word_text(w);
+    src.statements.push_back(statement_source{"command line", {source_line{1, line, ""}}});
+    auto report = make_report(po.format, out);
+    tail_report tail(*report, src.statements.size());
+    try {
+        run_problem(src, tail, po);
+    } catch (const training_failed& e) {
+        err << "symgrad: error: " << e.what() << "\n";
+        return failed;
+    }
+    return ok;
+}
+
+} // namespace
+
+subcommand add_train_command(CLI::App& app) {
+    auto o = std::make_shared<train_command_options>();
+    auto* cmd = app.add_subcommand(
+        "train", "train a problem file's model: symgrad train FILE METHOD [OPTIONS]... "
+                 "(e.g. gd rate 0.1 epochs 5; see the train section of problems/README.md)");
+    cmd->add_option("FILE", o->file, "problem file with weights, data and a loss")->required();
+    cmd->add_option("METHOD", o->words,
+                    "the method and its options, as in a train statement: gd, sgd, momentum, "
+                    "nesterov, adagrad, rmsprop, adam, fletcher-reeves, polak-ribiere, newton; "
+                    "rate R, epochs N, batch N, shuffle SEED, loss, gradnorm, exact, "
+                    "log FILE.csv, ...");
+    cmd->add_option("--format", o->format, "text (default) or markdown")
+        ->check(CLI::IsMember({"text", "markdown"}));
+    cmd->add_option("--digits", o->digits, "significant digits of the final weights (default 17)")
+        ->check(CLI::Range(1L, 1000L));
+    return {cmd, [o](std::ostream& out, std::ostream& err) { return train_file(*o, out, err); }};
+}
+
+} // namespace symgrad::cli
