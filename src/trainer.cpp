@@ -839,11 +839,15 @@ std::vector<std::string> table_lines(const train_result& r, const table_options&
 std::string describe(const train_options& o, std::size_t rows) {
     const optimizer_settings s = resolved(o.optimizer);
     std::string out = std::string(method_name(s.kind)) + " (" + describe(s) + ")";
-    out += ", objective: " + std::string(o.objective == reduction::sum ? "sum" : "mean") +
-           " of the loss over " + std::to_string(rows) + (rows == 1 ? " row" : " rows");
+    if (rows == 0) // no data: the objective is given directly
+        out += ", objective: L as given (no data)";
+    else
+        out += ", objective: " + std::string(o.objective == reduction::sum ? "sum" : "mean") +
+               " of the loss over " + std::to_string(rows) + (rows == 1 ? " row" : " rows");
     const bool whole = is_whole_objective_method(s.kind) || s.line_search;
     const std::size_t batch = o.batches.size.value_or(s.kind == method::sgd ? 1 : 0);
-    if (whole || batch == 0 || batch >= rows) {
+    if (rows == 0) {
+    } else if (whole || batch == 0 || batch >= rows) {
         out += ", full batch";
     } else {
         out += ", batches of " + std::to_string(batch) + (batch == 1 ? " row" : " rows");

@@ -195,6 +195,7 @@ train_result train(const model& m, const dataset& data, const std::vector<GiNaC:
 std::vector<std::string> table_lines(const train_result& r, const table_options& t);
 
 /// "gd (rate 0.1), objective sum over 2 rows, full batch, 5 epochs": what was run, stated.
+/// @p rows = 0: no data, the objective was given directly.
 std::string describe(const train_options& o, std::size_t rows);
 
 /// The logs as text: CSV with a header (epoch, step, rate, weights, loss, gradnorm) and one line

@@ -100,6 +100,11 @@ int run(const std::vector<std::string>& raw_args, std::ostream& out, std::ostrea
         add_diff_command(app),
         add_eval_command(app),
         add_grad_command(app),
+        add_run_command(app),
+        add_check_command(app),
+        add_train_command(app),
+        add_simplify_command(app),
+        add_emit_command(app),
     };
 
     // An unknown command gets a suggestion and the list (CLI11 would only say that a

@@ -42,6 +42,11 @@ struct subcommand {
 subcommand add_diff_command(CLI::App& app);
 subcommand add_eval_command(CLI::App& app);
 subcommand add_grad_command(CLI::App& app);
+subcommand add_run_command(CLI::App& app);
+subcommand add_check_command(CLI::App& app);
+subcommand add_train_command(CLI::App& app);
+subcommand add_simplify_command(CLI::App& app);
+subcommand add_emit_command(CLI::App& app);
 
 // ---- helpers shared by the subcommands -----------------------------------------------------
 

@@ -1,6 +1,7 @@
 // symgrad: symbolic gradients for machine-learning losses.
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
-// symgrad diff EXPR VAR... : the partial derivatives, as text, LaTeX, Python or C.
+// symgrad diff EXPR VAR... : the partial derivatives, simplified (--raw: as differentiated), as
+// text, LaTeX, Python or C.
 #include "commands.hpp"
 
 #include "symgrad/symgrad.hpp"
@@ -21,7 +22,17 @@ struct diff_options {
     std::vector<std::string> variables;
     std::string format = "text";
     bool json = false;
+    bool raw = false;
 };
+
+/// One form of a derivative in every output format, with its cost.
+nlohmann::json forms_of(const ex& d) {
+    return {{"text", to_text(d)},
+            {"latex", to_latex(d)},
+            {"python", to_python(d)},
+            {"c", to_c(d)},
+            {"cost", expression_cost(d)}};
+}
 
 std::string partial_name(const ex& v, output_format f) {
     return "d_d" + code_name(symbol_name(v), f);
@@ -58,10 +69,16 @@ int run_diff(const diff_options& o, std::ostream& out) {
     const ex e = parse_argument(o.expression, "<expression>");
     const auto vars = parse_variables(o.variables, e, "<variable>");
     const output_format f = parse_output_format(o.format);
-    std::vector<ex> partials;
-    for (const auto& v : vars)
-        partials.push_back(partial(e, v));
+    // The derivatives as differentiated, and simplified (what is printed, unless --raw).
+    std::vector<ex> raw_partials, simplified, partials;
+    for (const auto& v : vars) {
+        raw_partials.push_back(partial(e, v));
+        simplified.push_back(o.raw && !o.json ? raw_partials.back()
+                                              : simplify(raw_partials.back()));
+        partials.push_back(o.raw ? raw_partials.back() : simplified.back());
+    }
     if (o.json) {
+        // The printed form at the top level of each entry, and both forms in full.
         nlohmann::json j;
         j["expression"] = to_text(e);
         j["derivatives"] = nlohmann::json::array();
@@ -70,7 +87,10 @@ int run_diff(const diff_options& o, std::ostream& out) {
                                         {"text", to_text(partials[i])},
                                         {"latex", to_latex(partials[i])},
                                         {"python", to_python(partials[i])},
-                                        {"c", to_c(partials[i])}});
+                                        {"c", to_c(partials[i])},
+                                        {"simplified", !o.raw},
+                                        {"raw_form", forms_of(raw_partials[i])},
+                                        {"simplified_form", forms_of(simplified[i])}});
         out << j.dump(2) << "\n";
         return ok;
     }
@@ -98,13 +118,15 @@ int run_diff(const diff_options& o, std::ostream& out) {
 
 subcommand add_diff_command(CLI::App& app) {
     auto o = std::make_shared<diff_options>();
-    auto* cmd = app.add_subcommand("diff", "print the partial derivatives of EXPR");
+    auto* cmd = app.add_subcommand("diff", "print the partial derivatives of EXPR, simplified");
     cmd->add_option("EXPR", o->expression, "the expression, e.g. 'sigmoid(w*x)'")->required();
     cmd->add_option("VAR", o->variables,
                     "variables to differentiate by (default: every variable of EXPR)");
     cmd->add_option("--format", o->format, "text (default), latex, python or c")
         ->check(CLI::IsMember({"text", "latex", "python", "c"}));
-    cmd->add_flag("--json", o->json, "machine-readable output");
+    cmd->add_flag("--json", o->json,
+                  "machine-readable output (with both the raw and the simplified derivative)");
+    cmd->add_flag("--raw", o->raw, "print the derivatives as differentiated, not simplified");
     return {cmd, [o](std::ostream& out, std::ostream&) { return run_diff(*o, out); }};
 }
 

@@ -95,7 +95,7 @@ int train_file(const train_command_options& o, std::ostream& out, std::ostream& 
     std::string line = "train";
     for (const auto& w : o.words)
         line += " " + word_text(w);
-    src.statements.push_back(statement_source{"command line", {source_line{1, line, ""}}});
+    src.statements.push_back(statement_source{"command line", {source_line{1, line, ""}}, {}});
     auto report = make_report(po.format, out);
     tail_report tail(*report, src.statements.size());
     try {
