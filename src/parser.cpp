@@ -183,8 +183,11 @@ public:
         std::string line_text(text_.substr(start, stop - start));
         if (!line_text.empty() && line_text.back() == '\r')
             line_text.pop_back();
-        if (line_index == 0)
+        if (line_index == 0) {
             column += options_.first_column - 1;
+            if (!options_.first_line_text.empty())
+                line_text = options_.first_line_text;
+        }
         return {options_.first_line + line_index, column, std::move(line_text)};
     }
 
@@ -759,8 +762,10 @@ GiNaC::exmap parse_point(std::string_view text, const parse_options& options) {
         std::size_t stop = text.find('\n', line_start);
         if (stop == std::string_view::npos)
             stop = text.size();
-        throw parse_error(message, options.source, line, col,
-                          std::string(text.substr(line_start, stop - line_start)), length);
+        std::string line_text(text.substr(line_start, stop - line_start));
+        if (line_start == 0 && !options.first_line_text.empty())
+            line_text = options.first_line_text;
+        throw parse_error(message, options.source, line, col, std::move(line_text), length);
     };
     auto handle = [&](std::size_t b, std::size_t e) {
         std::string_view item = text.substr(b, e - b);
@@ -794,6 +799,14 @@ GiNaC::exmap parse_point(std::string_view text, const parse_options& options) {
         }
         value_options.first_line = line;
         value_options.first_column = col;
+        // The value's errors show the whole line it stands in (columns count from its start).
+        const std::size_t value_line_start =
+            text.rfind('\n', b + eq) == std::string_view::npos ? 0 : text.rfind('\n', b + eq) + 1;
+        const std::size_t value_line_stop = text.find('\n', value_line_start);
+        value_options.first_line_text =
+            value_line_start == 0 && !options.first_line_text.empty()
+                ? options.first_line_text
+                : std::string(text.substr(value_line_start, value_line_stop - value_line_start));
         const std::string_view value_text = item.substr(eq + 1);
         if (value_text.find_first_not_of(" \t\r\n") == std::string_view::npos)
             fail_at(b + eq, "missing value after '='");

@@ -47,9 +47,17 @@ bool is_valid_symbol_name(std::string_view name) {
 }
 
 std::string tex_name(std::string_view name) {
-    // "W1_12" -> W1_{12}; "w_hidden" -> w_{hidden}
-    if (auto u = name.find('_'); u != std::string_view::npos && u > 0 && u + 1 < name.size())
-        return tex_name(name.substr(0, u)) + "_{" + std::string(name.substr(u + 1)) + "}";
+    // "w_hidden" -> w_{hidden}; "W1_12" -> W_{1,12} (one subscript: TeX rejects W_{1}_{12})
+    if (auto u = name.find('_'); u != std::string_view::npos && u > 0 && u + 1 < name.size()) {
+        const std::string_view head = name.substr(0, u), rest = name.substr(u + 1);
+        std::size_t digits = head.size();
+        while (digits > 0 && is_digit(head[digits - 1]))
+            --digits;
+        if (digits > 0 && digits < head.size())
+            return tex_stem(head.substr(0, digits)) + "_{" + std::string(head.substr(digits)) +
+                   "," + std::string(rest) + "}";
+        return tex_name(head) + "_{" + std::string(rest) + "}";
+    }
     std::size_t end = name.size();
     while (end > 0 && is_digit(name[end - 1]))
         --end;

@@ -44,7 +44,9 @@ BOOST_AUTO_TEST_CASE(invalid_names_are_rejected) {
 
 BOOST_AUTO_TEST_CASE(tex_names_use_subscripts_and_greek_letters) {
     BOOST_TEST(symgrad::tex_name("w1") == "w_{1}");
-    BOOST_TEST(symgrad::tex_name("W1_12") == "W_{1}_{12}");
+    BOOST_TEST(symgrad::tex_name("W1_12") == "W_{1,12}");
+    BOOST_TEST(symgrad::tex_name("W_12") == "W_{12}");
+    BOOST_TEST(symgrad::tex_name("w_hidden") == "w_{hidden}");
     BOOST_TEST(symgrad::tex_name("alpha") == "\\alpha");
     BOOST_TEST(symgrad::tex_name("beta2") == "\\beta_{2}");
     BOOST_TEST(symgrad::tex_name("x") == "x");

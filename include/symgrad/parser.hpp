@@ -36,6 +36,10 @@ struct parse_options {
     /// expressions embedded in larger files).
     std::size_t first_line = 1;
     std::size_t first_column = 1;
+    /// The whole source line the text starts in, when the text is part of it (an expression
+    /// after "loss = " in a file): errors on the first line show this line, so that the caret
+    /// at first_column + offset stands under the right character. Empty: the text's own line.
+    std::string first_line_text;
     /// Longest accepted input, in bytes.
     std::size_t max_bytes = std::size_t{16} << 20;
     /// Deepest accepted nesting of brackets, unary signs and powers.

@@ -33,13 +33,8 @@ GiNaC::ex parse_side(const std::string& argument, std::size_t offset, std::size_
     parse_options o;
     o.source = source;
     o.first_column = 1 + offset;
-    try {
-        return parse(argument.substr(offset, length), o);
-    } catch (const parse_error& e) {
-        if (e.line() != 1 || argument.find('\n') != std::string::npos)
-            throw;
-        throw parse_error(e.message(), e.source(), e.line(), e.column(), argument);
-    }
+    o.first_line_text = argument.substr(0, argument.find('\n'));
+    return parse(argument.substr(offset, length), o);
 }
 
 /// "LHS == RHS" (or a single "=") split into its two sides: byte ranges of the argument.
