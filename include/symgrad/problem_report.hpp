@@ -1,0 +1,55 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#pragma once
+
+/// @file problem_report.hpp
+/// How `symgrad run` shows a worked solution: each statement, then its results. Two forms:
+/// aligned plain text for a terminal, and Markdown with LaTeX maths ($$...$$) that renders on
+/// common Markdown viewers.
+
+#include <ginac/ginac.h>
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace symgrad {
+
+enum class report_format { text, markdown };
+
+/// "text" or "markdown"; invalid_input otherwise.
+report_format parse_report_format(const std::string& name);
+
+/// The results of a problem file as they are produced.
+class problem_report {
+public:
+    virtual ~problem_report() = default;
+
+    /// The file's title and description (its leading comment lines).
+    virtual void begin_file(const std::string& file, const std::vector<std::string>& header) = 0;
+    /// A statement about to be run (its source lines and line number).
+    virtual void statement(std::size_t line, const std::string& text) = 0;
+    /// A formula: "label = value" (the label as text and as LaTeX).
+    virtual void formula(const std::string& label, const std::string& label_latex,
+                         const GiNaC::ex& value) = 0;
+    /// Several aligned "name = value" lines (a gradient, a point).
+    virtual void values(const std::vector<std::pair<std::string, std::string>>& rows) = 0;
+    /// A table (training epochs).
+    virtual void table(const std::vector<std::string>& header,
+                       const std::vector<std::vector<std::string>>& rows) = 0;
+    /// Free text lines (a verdict and its evidence, a training summary).
+    virtual void text(const std::string& lines) = 0;
+    /// The author's comment lines between statements (the explanation of a step, or of what
+    /// the source got wrong), shown as prose. Default: not shown.
+    virtual void note(const std::vector<std::string>& lines) { (void)lines; }
+    /// An expectation's outcome.
+    virtual void outcome(bool passed, const std::string& message) = 0;
+    /// The summary at the end of a file.
+    virtual void end_file(std::size_t expectations, std::size_t failures) = 0;
+};
+
+/// A report writing to @p out in @p format.
+std::unique_ptr<problem_report> make_report(report_format format, std::ostream& out);
+
+} // namespace symgrad

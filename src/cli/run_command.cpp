@@ -1,0 +1,89 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+// symgrad run FILE... : problem files as worked solutions.
+#include "commands.hpp"
+
+#include "symgrad/symgrad.hpp"
+#include "symgrad/problem.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace symgrad::cli {
+
+namespace {
+
+struct run_options {
+    std::vector<std::string> files;
+    std::string format = "text";
+    std::string output;
+    long digits = 17;
+};
+
+/// Write @p text to @p path through a temporary file and a rename, so that a failure never
+/// leaves a half-written file.
+void write_atomically(const std::string& path, const std::string& text) {
+    const std::string temp = path + ".tmp." + std::to_string(getpid());
+    {
+        std::ofstream out(temp, std::ios::binary);
+        out << text;
+        out.flush();
+        if (!out) {
+            std::remove(temp.c_str());
+            throw invalid_input("--output: cannot write " + path);
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(temp, path, ec);
+    if (ec) {
+        std::remove(temp.c_str());
+        throw invalid_input("--output: cannot write " + path + ": " + ec.message());
+    }
+}
+
+int run_files(const run_options& o, std::ostream& out, std::ostream& err) {
+    problem_options po;
+    po.format = parse_report_format(o.format);
+    po.digits = o.digits;
+    std::ostringstream buffer;
+    std::ostream& sink = o.output.empty() ? out : buffer;
+    std::vector<std::string> failures;
+    std::size_t expectations = 0;
+    for (const auto& file : o.files) {
+        const problem_source src = read_problem_file(file);
+        auto report = make_report(po.format, sink);
+        const problem_outcome r = run_problem(src, *report, po);
+        expectations += r.expectations;
+        failures.insert(failures.end(), r.failures.begin(), r.failures.end());
+    }
+    if (!o.output.empty())
+        write_atomically(o.output, buffer.str());
+    for (const auto& f : failures)
+        err << "symgrad: expectation failed: " << f << "\n";
+    if (o.files.size() > 1)
+        out << (o.output.empty() ? "" : "") << "total: " << expectations << " expectations, "
+            << failures.size() << " failed\n";
+    return failures.empty() ? ok : failed;
+}
+
+} // namespace
+
+subcommand add_run_command(CLI::App& app) {
+    auto o = std::make_shared<run_options>();
+    auto* cmd = app.add_subcommand("run", "run problem files as worked solutions");
+    cmd->add_option("FILE", o->files, "problem files (see problems/README.md)")->required();
+    cmd->add_option("--format", o->format, "text (default) or markdown")
+        ->check(CLI::IsMember({"text", "markdown"}));
+    cmd->add_option("--output,-o", o->output, "write the solution to this file");
+    cmd->add_option("--digits", o->digits, "significant digits of inexact values (default 17)")
+        ->check(CLI::Range(1L, 1000L));
+    return {cmd, [o](std::ostream& out, std::ostream& err) { return run_files(*o, out, err); }};
+}
+
+} // namespace symgrad::cli

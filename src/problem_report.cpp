@@ -1,0 +1,232 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#include "symgrad/problem_report.hpp"
+
+#include "symgrad/error.hpp"
+#include "symgrad/printers.hpp"
+#include "symgrad/tensor_expression.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace symgrad {
+
+namespace {
+
+std::size_t display_width(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        n += (c & 0xC0u) != 0x80u;
+    return n;
+}
+
+std::string pad(const std::string& s, std::size_t width) {
+    const std::size_t w = display_width(s);
+    return s + std::string(width > w ? width - w : 0, ' ');
+}
+
+/// A matrix or scalar as text: [[a, b], [c, d]].
+std::string value_text(const GiNaC::ex& v, bool latex) {
+    if (!is_tensor(v))
+        return latex ? to_latex(v) : to_text(v);
+    const auto& m = GiNaC::ex_to<GiNaC::matrix>(v);
+    if (latex) {
+        std::string s = "\\begin{pmatrix}";
+        for (unsigned i = 0; i < m.rows(); ++i) {
+            for (unsigned j = 0; j < m.cols(); ++j)
+                s += (j ? " & " : "") + to_latex(m(i, j));
+            s += i + 1 < m.rows() ? " \\\\ " : "";
+        }
+        return s + "\\end{pmatrix}";
+    }
+    std::string s = "[";
+    for (unsigned i = 0; i < m.rows(); ++i) {
+        s += (i ? ", [" : "[");
+        for (unsigned j = 0; j < m.cols(); ++j)
+            s += (j ? ", " : "") + to_text(m(i, j));
+        s += "]";
+    }
+    return (m.rows() == 1 ? s.substr(1) : s + "]");
+}
+
+class text_report : public problem_report {
+public:
+    explicit text_report(std::ostream& out) : out_(out) {}
+
+    void begin_file(const std::string& file, const std::vector<std::string>& header) override {
+        out_ << "== " << file << "\n";
+        for (const auto& h : header)
+            out_ << "   " << h << "\n";
+        separate_ = true;
+    }
+    // Statements without results (declarations, definitions) follow each other line by line;
+    // a blank line separates a statement's results from the next statement.
+    void statement(std::size_t line, const std::string& text) override {
+        if (separate_)
+            out_ << "\n";
+        separate_ = false;
+        std::istringstream lines(text);
+        std::string l;
+        bool first = true;
+        while (std::getline(lines, l)) {
+            out_ << (first ? pad(std::to_string(line), 4) + "> " : "      ") << l << "\n";
+            first = false;
+        }
+    }
+    void formula(const std::string& label, const std::string&, const GiNaC::ex& value) override {
+        separate_ = true;
+        out_ << "      " << label << " = " << value_text(value, false) << "\n";
+    }
+    void values(const std::vector<std::pair<std::string, std::string>>& rows) override {
+        separate_ = true;
+        std::size_t w = 0;
+        for (const auto& r : rows)
+            w = std::max(w, display_width(r.first));
+        for (const auto& r : rows)
+            out_ << "      " << pad(r.first, w) << " = " << r.second << "\n";
+    }
+    void table(const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows) override {
+        separate_ = true;
+        std::vector<std::size_t> w(header.size());
+        for (std::size_t j = 0; j < header.size(); ++j) {
+            w[j] = display_width(header[j]);
+            for (const auto& r : rows)
+                if (j < r.size())
+                    w[j] = std::max(w[j], display_width(r[j]));
+        }
+        auto line = [&](const std::vector<std::string>& cells) {
+            out_ << "     ";
+            for (std::size_t j = 0; j < header.size(); ++j)
+                out_ << " " << pad(j < cells.size() ? cells[j] : "", w[j]);
+            out_ << "\n";
+        };
+        line(header);
+        for (const auto& r : rows)
+            line(r);
+    }
+    void text(const std::string& lines) override {
+        separate_ = true;
+        std::istringstream in(lines);
+        for (std::string l; std::getline(in, l);)
+            out_ << "      " << l << "\n";
+    }
+    void note(const std::vector<std::string>& lines) override {
+        if (separate_)
+            out_ << "\n";
+        for (const auto& l : lines)
+            out_ << "    # " << l << "\n";
+        separate_ = false;
+    }
+    void outcome(bool passed, const std::string& message) override {
+        separate_ = true;
+        out_ << "      " << (passed ? "ok: " : "FAILED: ") << message << "\n";
+    }
+    void end_file(std::size_t expectations, std::size_t failures) override {
+        out_ << "\n" << expectations << " expectations, " << failures << " failed\n";
+    }
+
+private:
+    std::ostream& out_;
+    bool separate_ = false;
+};
+
+class markdown_report : public problem_report {
+public:
+    explicit markdown_report(std::ostream& out) : out_(out) {}
+
+    void begin_file(const std::string& file, const std::vector<std::string>& header) override {
+        out_ << "# " << (header.empty() ? file : header.front()) << "\n\n";
+        for (std::size_t i = 1; i < header.size(); ++i)
+            out_ << header[i] << "\n";
+        out_ << "\n*Source: `" << file << "`*\n";
+    }
+    // Consecutive statements without results (declarations, definitions) share one code block.
+    void statement(std::size_t line, const std::string& text) override {
+        if (pending_.empty())
+            first_line_ = line;
+        last_line_ = line;
+        pending_ += text + "\n";
+    }
+    void formula(const std::string&, const std::string& label_latex,
+                 const GiNaC::ex& value) override {
+        flush();
+        out_ << "$$\n" << label_latex << " = " << value_text(value, true) << "\n$$\n";
+    }
+    void values(const std::vector<std::pair<std::string, std::string>>& rows) override {
+        flush();
+        out_ << "| | value |\n|---|---|\n";
+        for (const auto& r : rows)
+            out_ << "| `" << r.first << "` | " << r.second << " |\n";
+    }
+    void table(const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows) override {
+        flush();
+        for (const auto& h : header)
+            out_ << "| " << h << " ";
+        out_ << "|\n";
+        for (std::size_t j = 0; j < header.size(); ++j)
+            out_ << "|---";
+        out_ << "|\n";
+        for (const auto& r : rows) {
+            for (const auto& c : r)
+                out_ << "| " << c << " ";
+            out_ << "|\n";
+        }
+    }
+    void text(const std::string& lines) override {
+        flush();
+        out_ << "```\n" << lines << "\n```\n";
+    }
+    void note(const std::vector<std::string>& lines) override {
+        flush();
+        // Comment lines as a paragraph (a blank comment line starts a new one).
+        out_ << "\n";
+        for (const auto& l : lines)
+            out_ << (l.find_first_not_of(" \t") == std::string::npos ? "\n" : l + "\n");
+        out_ << "\n";
+    }
+    void outcome(bool passed, const std::string& message) override {
+        flush();
+        out_ << (passed ? "**ok**: " : "**FAILED**: ") << message << "\n";
+    }
+    void end_file(std::size_t expectations, std::size_t failures) override {
+        flush();
+        out_ << "\n---\n" << expectations << " expectations, " << failures << " failed\n";
+    }
+
+private:
+    void flush() {
+        if (pending_.empty())
+            return;
+        out_ << "\n```\n"
+             << pending_ << "```\n<sub>"
+             << (first_line_ == last_line_
+                     ? "line " + std::to_string(first_line_)
+                     : "lines " + std::to_string(first_line_) + "-" + std::to_string(last_line_))
+             << "</sub>\n\n";
+        pending_.clear();
+    }
+
+    std::ostream& out_;
+    std::string pending_;
+    std::size_t first_line_ = 0, last_line_ = 0;
+};
+
+} // namespace
+
+report_format parse_report_format(const std::string& name) {
+    if (name == "text")
+        return report_format::text;
+    if (name == "markdown")
+        return report_format::markdown;
+    throw invalid_input("format: '" + name + "' is not one of text, markdown");
+}
+
+std::unique_ptr<problem_report> make_report(report_format format, std::ostream& out) {
+    if (format == report_format::markdown)
+        return std::make_unique<markdown_report>(out);
+    return std::make_unique<text_report>(out);
+}
+
+} // namespace symgrad

@@ -1,0 +1,333 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+//
+// Problem files: the runner (statements, expectations, reports) and its errors. Expected
+// values here are worked out by hand in the comments; the course files in problems/ run as
+// their own CTest tests.
+#include "symgrad/error.hpp"
+#include "symgrad/evaluate.hpp"
+#include "symgrad/problem.hpp"
+#include "symgrad/symbols.hpp"
+
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace {
+
+using namespace symgrad;
+
+struct problem_run {
+    problem_outcome outcome;
+    std::string text;
+};
+
+problem_run run_text(const std::string& text, report_format format = report_format::text) {
+    std::ostringstream out;
+    auto report = make_report(format, out);
+    problem_run r;
+    r.outcome = run_problem(split_statements(text, "test.sg"), *report);
+    r.text = out.str();
+    return r;
+}
+
+template <class F> std::string message_of(F&& f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "no exception";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+std::filesystem::path scratch_directory() {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("symgrad_problem_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+std::string read_text(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// Seed 000 with the data x = [-1, 1], y = [0, 1]. By hand at w = 0 both classes have
+// probability 1/2, so dL/dz0 = 1/2 - [y = 0] and dL/dz1 = 1/2 - [y = 1] per row:
+// row (x=-1, y=0): dz0 = -1/2, dz1 = 1/2; row (x=1, y=1): dz0 = 1/2, dz1 = -1/2.
+// dL/dw1 = sum dz0*x = 1/2 + 1/2 = 1, dL/dw2 = -1, dL/dw3 = sum dz0 = 0, dL/dw4 = 0.
+const char* const seed000 = "# Seed 000, data x = [-1, 1]\n"
+                            "weights w1 w2 w3 w4 = 0\n"
+                            "inputs  x\n"
+                            "labels  y in {0, 1}\n"
+                            "data    x = -1, 1\n"
+                            "        y =  0, 1\n"
+                            "z0 = w1*x + w3\n"
+                            "z1 = w2*x + w4\n"
+                            "loss = crossentropy(softmax([z0, z1]), y)\n";
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(problem)
+
+BOOST_AUTO_TEST_CASE(the_gradient_at_zero_is_the_hand_computed_one) {
+    const auto r = run_text(std::string(seed000) + "expect diff(L, w1) == 1\n"
+                                                   "expect diff(L, w2) == -1\n"
+                                                   "expect diff(L, w3) == 0\n"
+                                                   "expect diff(L, w4) == 0\n"
+                                                   "show grad(L) at weights\n");
+    BOOST_TEST(r.outcome.failures.empty());
+    BOOST_TEST(r.outcome.expectations == 4u);
+    BOOST_TEST(contains(r.text, "d/dw1 = 1\n"), r.text);
+    BOOST_TEST(contains(r.text, "d/dw2 = -1\n"), r.text);
+}
+
+BOOST_AUTO_TEST_CASE(the_objective_sums_or_averages_the_loss_over_the_rows) {
+    // loss = (w*x - y)^2 on rows (1, 2), (2, 3) at w = 0: sum 4 + 9 = 13, mean 13/2;
+    // dL/dw = sum 2 (w x - y) x = -4 - 12 = -16 (mean -8).
+    const std::string base = "weights w = 0\ninputs x\nlabels y\ndata x = 1, 2\n     y = 2, 3\n"
+                             "loss = (w*x - y)^2\n";
+    auto r = run_text(base + "expect L == 13\nexpect diff(L, w) == -16\n");
+    BOOST_TEST(r.outcome.failures.empty(), r.text);
+    r = run_text(base + "objective mean\nexpect L == 13/2\nexpect diff(L, w) == -8\n");
+    BOOST_TEST(r.outcome.failures.empty(), r.text);
+}
+
+BOOST_AUTO_TEST_CASE(values_at_a_point_agree_with_finite_differences) {
+    // The problem's gradient of a nested sigmoid at a point against an independent CLN finite
+    // difference of the same expression.
+    const auto r = run_text("weights a b = 0\nL = log(1 + exp(sigmoid(a*b - 1/3) * a))\n"
+                            "show grad(L) at a = 7/10, b = -3/2\n");
+    const GiNaC::ex a = symbol_named("a");
+    const GiNaC::ex b = symbol_named("b");
+    const GiNaC::ex L =
+        GiNaC::log(1 + GiNaC::exp(a / (1 + GiNaC::exp(-(a * b - GiNaC::numeric(1, 3))))));
+    const GiNaC::exmap at{{a, GiNaC::numeric(7, 10)}, {b, GiNaC::numeric(-3, 2)}};
+    for (const auto& [name, v] : {std::pair{"a", a}, std::pair{"b", b}}) {
+        const double fd = test::finite_difference(L, v, at).to_double();
+        const std::string line = std::string("d/d") + name + " = ";
+        const auto pos = r.text.find(line);
+        BOOST_TEST_REQUIRE(pos != std::string::npos, r.text);
+        const double shown = std::stod(r.text.substr(pos + line.size()));
+        BOOST_TEST(std::abs(shown - fd) <= 1e-15 * std::max(1.0, std::abs(fd)),
+                   name << ": shown " << shown << ", finite difference " << fd);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_expectation_names_the_line_the_expected_and_the_got) {
+    const auto r = run_text("weights w = 1\nL = w^2\nexpect diff(L, w) == 3\nexpect L == 1\n"
+                            "expect w == 1.1 within 0.01\n");
+    BOOST_TEST(r.outcome.expectations == 3u);
+    BOOST_TEST_REQUIRE(r.outcome.failures.size() == 2u);
+    BOOST_TEST(contains(r.outcome.failures[0], "test.sg:3"), r.outcome.failures[0]);
+    BOOST_TEST(contains(r.outcome.failures[0], "3"), r.outcome.failures[0]);
+    BOOST_TEST(contains(r.outcome.failures[0], "got 2"), r.outcome.failures[0]);
+    BOOST_TEST(contains(r.outcome.failures[1], "test.sg:5"), r.outcome.failures[1]);
+    BOOST_TEST(contains(r.text, "FAILED"));
+}
+
+BOOST_AUTO_TEST_CASE(a_check_with_the_wrong_expected_verdict_fails) {
+    // sigmoid(-t) = 1 - sigmoid(t) is an identity; sigmoid(-t) = sigmoid(t) is not (t = 1).
+    auto r = run_text("check sigmoid(-t) == 1 - sigmoid(t) expect proved\n"
+                      "check sigmoid(-t) == sigmoid(t) expect refuted\n");
+    BOOST_TEST(r.outcome.failures.empty(), r.text);
+    BOOST_TEST(r.outcome.expectations == 2u);
+    r = run_text("check sigmoid(-t) == sigmoid(t) expect proved\n");
+    BOOST_TEST_REQUIRE(r.outcome.failures.size() == 1u);
+    BOOST_TEST(contains(r.outcome.failures[0], "test.sg:1"), r.outcome.failures[0]);
+    BOOST_TEST(contains(r.outcome.failures[0], "refuted"), r.outcome.failures[0]);
+}
+
+BOOST_AUTO_TEST_CASE(an_undefined_name_gets_the_closest_one_and_a_caret_under_it) {
+    const std::string m =
+        message_of([] { run_text("weights w1 w2 = 0\ninputs x\nloss = (w1*x + w3)^2\n"); });
+    BOOST_TEST(contains(m, "test.sg:3:16: undefined name 'w3'; did you mean 'w1'"), m);
+    // The whole line is shown, with the caret under the name.
+    BOOST_TEST(contains(m, "\n    loss = (w1*x + w3)^2\n                   ^~"), m);
+}
+
+BOOST_AUTO_TEST_CASE(a_shape_mismatch_names_both_shapes) {
+    const std::string m = message_of([] { run_text("weights W[2x2]\nweights v[3]\nz = v*W\n"); });
+    BOOST_TEST(contains(m, "test.sg:3:"), m);
+    BOOST_TEST(contains(m, "1x3"), m);
+    BOOST_TEST(contains(m, "2x2"), m);
+    BOOST_TEST(contains(m, "\n    z = v*W\n"), m);
+}
+
+BOOST_AUTO_TEST_CASE(a_syntax_error_points_into_the_file_line) {
+    const std::string m = message_of([] { run_text("weights w = 1\nL = (w + \n"); });
+    BOOST_TEST(contains(m, "test.sg:2:"), m);
+    BOOST_TEST(contains(m, "\n    L = (w +\n"), m);
+    // The line is shown without its comment (here in Cyrillic), the caret under the operator.
+    const std::string u = message_of([] { run_text("weights w = 1\nL = w*)  # вес\n"); });
+    BOOST_TEST(contains(u, "test.sg:2:6: expected an operand after '*'"), u);
+    BOOST_TEST(contains(u, "\n    L = w*)\n         ^"), u);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_statement_lists_the_known_ones) {
+    const std::string m = message_of([] { run_text("weights w = 0\nfrobnicate w\n"); });
+    BOOST_TEST(contains(m, "test.sg:2:1: unknown statement 'frobnicate'"), m);
+    for (const char* known :
+         {"weights", "inputs", "labels", "data", "show", "check", "expect", "train"})
+        BOOST_TEST(contains(m, known), known);
+    const std::string typo = message_of([] { run_text("weights w = 0\nshwo w\n"); });
+    BOOST_TEST(contains(typo, "'show'"), typo);
+}
+
+BOOST_AUTO_TEST_CASE(data_columns_must_have_the_same_length_and_labels_their_classes) {
+    const std::string len = message_of(
+        [] { run_text("weights w = 0\ninputs x\nlabels y\ndata x = 1, 2, 3\n     y = 1, 0\n"); });
+    BOOST_TEST(contains(len, "test.sg:"), len);
+    BOOST_TEST(contains(len, "3"), len);
+    BOOST_TEST(contains(len, "2"), len);
+    const std::string cls = message_of([] {
+        run_text("weights w = 0\ninputs x\nlabels y in {0, 1}\ndata x = 1, 2\n     y = 1, 2\n"
+                 "loss = (w*x - y)^2\n");
+    });
+    BOOST_TEST(contains(cls, "test.sg:"), cls);
+    BOOST_TEST(contains(cls, "row 2"), cls);
+}
+
+BOOST_AUTO_TEST_CASE(comments_in_russian_and_continuation_lines_are_read) {
+    const auto r = run_text("# Задача 1: производная сигмоиды\n"
+                            "weights w = 0   # начальный вес\n"
+                            "inputs x\nlabels y\n"
+                            "data x = 1, 2\n"
+                            "     y = 2, 3   # метки\n"
+                            "loss = (w*x - y)^2   # квадрат ошибки\n"
+                            "expect L == 13\n");
+    BOOST_TEST(r.outcome.failures.empty(), r.text);
+    BOOST_TEST(contains(r.text, "Задача 1: производная сигмоиды"), r.text);
+}
+
+BOOST_AUTO_TEST_CASE(invalid_utf8_is_an_error_with_the_line) {
+    const std::string m = message_of([] { run_text("weights w = 0\nL = w # \xff\xfe\n"); });
+    BOOST_TEST(contains(m, "test.sg:2:"), m);
+    BOOST_TEST(contains(m, "UTF-8"), m);
+}
+
+BOOST_AUTO_TEST_CASE(csv_data_is_read_relative_to_the_problem_file) {
+    const auto dir = scratch_directory();
+    std::ofstream(dir / "rows.csv") << "x,y\n1,2\n2,3\n";
+    std::ofstream(dir / "p.txt") << "weights w = 0\ninputs x\nlabels y\ndata \"rows.csv\"\n"
+                                    "loss = (w*x - y)^2\nexpect L == 13\n";
+    const auto r = test::run_command({"run", (dir / "p.txt").string()});
+    BOOST_TEST(r.status == 0, r.out + r.err);
+    std::ofstream(dir / "bad.csv") << "x,y\n1,2\n2\n";
+    std::ofstream(dir / "q.txt") << "weights w = 0\ninputs x\nlabels y\ndata \"bad.csv\"\n";
+    const auto bad = test::run_command({"run", (dir / "q.txt").string()});
+    BOOST_TEST(bad.status == 2);
+    BOOST_TEST(contains(bad.err, "bad.csv:3"), bad.err);
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(markdown_has_latex_maths_and_groups_declarations) {
+    const auto r = run_text(std::string(seed000) + "show diff(L, w1)\n", report_format::markdown);
+    BOOST_TEST(contains(r.text, "# Seed 000, data x = [-1, 1]"), r.text);
+    BOOST_TEST(contains(r.text, "$$\n"), r.text);
+    BOOST_TEST(contains(r.text, "\\sigma"), r.text);
+    // Consecutive declarations and definitions share one code block.
+    BOOST_TEST(contains(r.text, "<sub>lines 2-5</sub>"), r.text);
+    BOOST_TEST(contains(r.text, "<sub>lines 7-10</sub>"), r.text);
+}
+
+BOOST_AUTO_TEST_CASE(the_run_command_exits_1_on_failures_and_2_on_errors) {
+    const auto dir = scratch_directory();
+    std::ofstream(dir / "ok.txt") << seed000 << "expect diff(L, w2) == -1\n";
+    std::ofstream(dir / "fail.txt") << seed000 << "expect diff(L, w2) == 1\n";
+    std::ofstream(dir / "error.txt") << seed000 << "expect diff(L, w5) == 1\n";
+    auto r = test::run_command({"run", (dir / "ok.txt").string()});
+    BOOST_TEST(r.status == 0, r.err);
+    r = test::run_command({"run", (dir / "fail.txt").string()});
+    BOOST_TEST(r.status == 1);
+    BOOST_TEST(contains(r.err, "fail.txt:10: expected"), r.err);
+    r = test::run_command({"run", (dir / "error.txt").string()});
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(contains(r.err, "error.txt:10:"), r.err);
+    r = test::run_command({"run", (dir / "missing.txt").string()});
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(contains(r.err, "missing.txt"), r.err);
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(output_files_are_whole_or_absent) {
+    const auto dir = scratch_directory();
+    std::ofstream(dir / "ok.txt") << seed000 << "show diff(L, w1)\n";
+    std::ofstream(dir / "error.txt") << seed000 << "show diff(L, w9)\n";
+    const auto out = dir / "solution.md";
+    auto r = test::run_command(
+        {"run", (dir / "ok.txt").string(), "--format", "markdown", "--output", out.string()});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(contains(read_text(out), "$$"));
+    const auto failed = dir / "failed.md";
+    r = test::run_command({"run", (dir / "error.txt").string(), "--output", failed.string()});
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(!std::filesystem::exists(failed));
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        BOOST_TEST(!contains(entry.path().filename().string(), ".tmp."));
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(the_loss_is_a_name_and_expect_takes_a_point) {
+    // loss = (w*x - y)^2; at w = 1, x = 2, y = 3: loss = 1, d loss/dw = 2 (w x - y) x = -4.
+    const auto r = run_text("weights w = 0\ninputs x\nlabels y\ndata x = 1\n     y = 2\n"
+                            "loss = (w*x - y)^2\n"
+                            "expect loss == 1 at w = 1, x = 2, y = 3\n"
+                            "expect diff(loss, w) == -4 at w = 1, x = 2, y = 3\n"
+                            "expect diff(loss, w) == -4.001 within 0.01 at w = 1, x = 2, y = 3\n"
+                            "check diff(loss, w) == 2*(w*x - y)*x expect proved\n");
+    BOOST_TEST(r.outcome.failures.empty(), r.text);
+    BOOST_TEST(r.outcome.expectations == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(exact_expectations_of_irrational_values_are_decided_by_proof) {
+    // softmax components sum to 1 exactly; e^(ln 2) is 2; sigmoid(1) is not 3/4.
+    const auto r =
+        run_text("expect softmax(0, 1, -2, 0) + softmax(1, 1, -2, 0) + softmax(2, 1, -2, 0) == 1\n"
+                 "expect exp(log(2)) == 2\n"
+                 "expect sigmoid(1) == 3/4\n");
+    BOOST_TEST(r.outcome.expectations == 3u);
+    BOOST_TEST_REQUIRE(r.outcome.failures.size() == 1u, r.text);
+    BOOST_TEST(contains(r.outcome.failures[0], "test.sg:3: expected sigmoid(1) == 3/4, got 0.731"),
+               r.outcome.failures[0]);
+}
+
+BOOST_AUTO_TEST_CASE(comments_between_statements_are_part_of_the_solution) {
+    const std::string file = "# Title\nweights w = 0\n# The notes write 2w here: a slip.\n"
+                             "# The derivative of w^2 is 2w.\nL = w^2\n# done\n";
+    auto r = run_text(file);
+    BOOST_TEST(contains(r.text, "# The notes write 2w here: a slip.\n"), r.text);
+    BOOST_TEST(contains(r.text, "# done"), r.text);
+    r = run_text(file, report_format::markdown);
+    BOOST_TEST(
+        contains(r.text, "\nThe notes write 2w here: a slip.\nThe derivative of w^2 is 2w.\n"),
+        r.text);
+}
+
+BOOST_AUTO_TEST_CASE(vectors_matrices_max_and_column_softmax) {
+    // b[3] has entries b_1, b_2, b_3; x*A*transpose(x) is a scalar; max(t, 0) is relu(t);
+    // softmax of a column is one distribution (entries e^k / (e + e^2 + e^3)).
+    const auto r = run_text("weights b[3] = [1, 2, 3]\nweights A[2x2] = [[1, 2], [3, 4]]\n"
+                            "weights x[2] = [1, -1]\n"
+                            "expect b_2 == 2\n"
+                            "expect x*A*transpose(x) == 0\n"
+                            "expect max(b_1, b_3) == 3\nexpect min(b_1, b_3) == 1\n"
+                            "expect sum(softmax(transpose(b))) == 1\n"
+                            "expect softmax(transpose(b)) == transpose(softmax(b))\n"
+                            "check max(t, 0) == relu(t) expect proved\n");
+    BOOST_TEST(r.outcome.failures.empty(), r.text);
+    BOOST_TEST(r.outcome.expectations == 7u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

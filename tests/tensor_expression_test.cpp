@@ -1,0 +1,137 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#include "symgrad/error.hpp"
+#include "symgrad/evaluate.hpp"
+#include "symgrad/functions.hpp"
+#include "symgrad/symbols.hpp"
+#include "symgrad/tensor.hpp"
+#include "symgrad/tensor_expression.hpp"
+#include "test_support.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using GiNaC::ex;
+using GiNaC::matrix;
+using GiNaC::numeric;
+
+namespace {
+
+struct names_fixture {
+    symgrad::tensor_names names;
+    names_fixture() {
+        names.values["W"] = symgrad::symbol_matrix("W", 2, 2);
+        names.values["x"] = symgrad::row_vector({1, 2});
+        names.values["A"] = symgrad::matrix_from_rows({{1, 2}, {3, 4}});
+        names.values["w"] = symgrad::symbol_named("w");
+    }
+    ex eval(const std::string& text) { return symgrad::evaluate_tensor_expression(text, names); }
+    std::string error_of(const std::string& text) {
+        try {
+            eval(text);
+        } catch (const symgrad::error& e) {
+            return e.what();
+        }
+        return "";
+    }
+};
+
+bool same_matrix(const ex& a, const matrix& b) {
+    if (!GiNaC::is_a<matrix>(a))
+        return false;
+    const auto& m = GiNaC::ex_to<matrix>(a);
+    if (m.rows() != b.rows() || m.cols() != b.cols())
+        return false;
+    for (unsigned i = 0; i < m.rows(); ++i)
+        for (unsigned j = 0; j < m.cols(); ++j)
+            if (!(m(i, j) - b(i, j)).expand().is_zero())
+                return false;
+    return true;
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(tensor_expression, names_fixture)
+
+BOOST_AUTO_TEST_CASE(products_keep_their_order) {
+    // x*A = [1, 2] [[1, 2], [3, 4]] = [7, 10]; A*transpose(x) = [[5], [11]] (by hand).
+    BOOST_TEST(same_matrix(eval("x*A"), matrix{{7, 10}}));
+    BOOST_TEST(same_matrix(eval("A*transpose(x)"), matrix{{5}, {11}}));
+    BOOST_TEST(same_matrix(eval("A*A"), matrix{{7, 10}, {15, 22}}));
+}
+
+BOOST_AUTO_TEST_CASE(sums_broadcast_a_row_over_the_rows) {
+    BOOST_TEST(same_matrix(eval("A + x"), matrix{{2, 4}, {4, 6}}));
+    BOOST_TEST(same_matrix(eval("x*A + x - 1"), matrix{{7, 11}}));
+    BOOST_TEST(same_matrix(eval("2*x/4"), matrix{{numeric(1, 2), 1}}));
+}
+
+BOOST_AUTO_TEST_CASE(scalar_functions_and_powers_apply_entrywise) {
+    const ex v = eval("sigmoid(x*W)");
+    const ex W11 = symgrad::symbol_named("W_11"), W21 = symgrad::symbol_named("W_21");
+    BOOST_TEST(GiNaC::ex_to<matrix>(v)(0, 0).is_equal(symgrad::sigmoid(W11 + 2 * W21)));
+    BOOST_TEST(same_matrix(eval("(x - [0, 1])^2"), matrix{{1, 1}}));
+    BOOST_TEST(eval("sum((x - [0, 1])^2)").is_equal(2));
+    BOOST_TEST(eval("mean(A)").is_equal(numeric(5, 2)));
+}
+
+BOOST_AUTO_TEST_CASE(matrix_algebra_matches_hand_values) {
+    BOOST_TEST(eval("det(A)").is_equal(-2));
+    BOOST_TEST(eval("trace(A)").is_equal(5));
+    BOOST_TEST(same_matrix(eval("inverse(A)"), matrix{{-2, 1}, {numeric(3, 2), numeric(-1, 2)}}));
+    BOOST_TEST(same_matrix(eval("hadamard(A, A)"), matrix{{1, 4}, {9, 16}}));
+    BOOST_TEST(eval("dot(x, x)").is_equal(5));
+}
+
+BOOST_AUTO_TEST_CASE(diff_by_a_matrix_of_variables_is_the_gradient_matrix) {
+    // d/dW of sum(x*W) = [[x1, x1], [x2, x2]] = [[1, 1], [2, 2]]
+    BOOST_TEST(same_matrix(eval("diff(sum(x*W), W)"), matrix{{1, 1}, {2, 2}}));
+    BOOST_TEST(eval("diff(w^3, w, 2)").is_equal(6 * symgrad::symbol_named("w")));
+}
+
+BOOST_AUTO_TEST_CASE(signs_and_powers_follow_conventional_precedence) {
+    names.values["a"] = 2;
+    names.values["b"] = 3;
+    names.values["c"] = 5;
+    BOOST_TEST(eval("a*-b + c").is_equal(-1));
+    BOOST_TEST(eval("-a^2").is_equal(-4));
+    BOOST_TEST(eval("a^b^2").is_equal(512));
+    BOOST_TEST(eval("a^-2*b").is_equal(numeric(3, 4)));
+    BOOST_TEST(eval("0.1 + 0.2").is_equal(numeric(3, 10)));
+}
+
+BOOST_AUTO_TEST_CASE(softmax_and_crossentropy_over_vectors) {
+    const ex p = eval("softmax([w, 2*w])");
+    BOOST_TEST(GiNaC::is_a<matrix>(p));
+    const ex ce = eval("crossentropy(softmax([w, 2*w]), 1)");
+    BOOST_TEST(ce.is_equal(symgrad::logsumexp({symgrad::symbol_named("w"),
+                                               2 * symgrad::symbol_named("w")}) -
+                           2 * symgrad::symbol_named("w")));
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_the_place_and_the_shapes) {
+    BOOST_TEST(error_of("W*transpose(x) + x*W") ==
+               "<input>:1:16: add: the shapes 2x1 and 1x2 do not fit (they must be equal, or one "
+               "a 1xn row matching the columns, or 1x1)\n    W*transpose(x) + x*W\n"
+               "                   ^");
+    BOOST_TEST(error_of("transpose(x)*W").find("matmul: cannot multiply a 2x1 matrix by a 2x2") !=
+               std::string::npos);
+    BOOST_TEST(error_of("w + v1") == "<input>:1:5: undefined name 'v1'\n    w + v1\n        ^~");
+    names.values["W_11"] = symgrad::symbol_named("W_11");
+    BOOST_TEST(error_of("w + W_1") == "<input>:1:5: undefined name 'W_1'; did you mean 'W_11'?\n"
+                                      "    w + W_1\n        ^~~");
+    BOOST_TEST(error_of("sigmod(w)").find("unknown function 'sigmod'; did you mean 'sigmoid'?") !=
+               std::string::npos);
+    BOOST_TEST(error_of("[[1, 2], [3]]").find("different lengths") != std::string::npos);
+    BOOST_TEST(error_of("inverse([[1, 2], [2, 4]])").find("singular") != std::string::npos);
+    BOOST_TEST(error_of("w / x").find("cannot divide by a 1x2 vector") != std::string::npos);
+    BOOST_TEST(error_of("(w").find("'(' is never closed") != std::string::npos);
+    BOOST_TEST(error_of(std::string(1000, '(') + "w" + std::string(1000, ')'))
+                   .find("nested deeper than 256 levels") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_names_may_become_variables) {
+    names.allow_new_symbols = true;
+    BOOST_TEST(eval("sigmoid(-t)").is_equal(symgrad::sigmoid(-symgrad::symbol_named("t"))));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
