@@ -3,10 +3,13 @@
 #include "symgrad/trainer.hpp"
 
 #include "symgrad/evaluate.hpp"
+#include "symgrad/output_file.hpp"
 #include "symgrad/precision.hpp"
 #include "symgrad/program_evaluate.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/tape.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <cln/integer.h>
 #include <cln/integer_io.h>
@@ -740,32 +743,8 @@ std::string weight_text(const numeric& x, int decimals) {
 }
 
 std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (c < 0x20) {
-                char buffer[8];
-                std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-                out += buffer;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    return out + "\"";
+    // Invalid UTF-8 (a name from a file) is replaced rather than thrown on.
+    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string csv_number(const numeric& x) {
@@ -808,9 +787,10 @@ train_result train(const gradient_program& per_sample, const dataset& data,
         r = l.run(start);
     }
     if (!options.csv_log.empty())
-        write_file_atomically(options.csv_log, csv_log_text(r));
+        write_file_atomically(options.csv_log, csv_log_text(r), "train: log");
     if (!options.json_log.empty())
-        write_file_atomically(options.json_log, json_log_text(r, options, data.size()));
+        write_file_atomically(options.json_log, json_log_text(r, options, data.size()),
+                              "train: log");
     return r;
 }
 
@@ -929,30 +909,6 @@ std::string json_log_text(const train_result& r, const train_options& o, std::si
            ", \"epochs\": " + std::to_string(r.epochs) + ", \"steps\": " + std::to_string(r.steps) +
            ", \"ok\": " + (r.ok() ? "true" : "false") + "}\n}\n";
     return out;
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-    namespace fs = std::filesystem;
-    const fs::path target(path);
-    const fs::path temp =
-        target.parent_path() / (target.filename().string() + ".tmp." + std::to_string(getpid()));
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out) {
-            std::error_code ignored;
-            fs::remove(temp, ignored);
-            throw invalid_input("train: cannot write the log " + path);
-        }
-    }
-    std::error_code ec;
-    fs::rename(temp, target, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(temp, ignored);
-        throw invalid_input("train: cannot write the log " + path + ": " + ec.message());
-    }
 }
 
 } // namespace symgrad

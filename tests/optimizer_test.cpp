@@ -8,6 +8,7 @@
 #include "symgrad/line_search.hpp"
 #include "symgrad/optimizer.hpp"
 #include "symgrad/parser.hpp"
+#include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -19,18 +20,9 @@ using GiNaC::numeric;
 
 namespace {
 
-template <class F> std::string message_of(F&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "no exception";
-}
+using symgrad::test::message_of;
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
+using symgrad::test::contains;
 
 /// The suite's namespace hides the class template of the same name.
 template <class T> using rule = symgrad::optimizer<T>;

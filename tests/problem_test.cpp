@@ -36,32 +36,15 @@ problem_run run_text(const std::string& text, report_format format = report_form
     return r;
 }
 
-template <class F> std::string message_of(F&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "no exception";
-}
+using test::message_of;
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
+using test::contains;
 
 std::filesystem::path scratch_directory() {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("symgrad_problem_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    return dir;
+    return test::scratch_directory("problem");
 }
 
-std::string read_text(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using test::read_text;
 
 // Seed 000 with the data x = [-1, 1], y = [0, 1]. By hand at w = 0 both classes have
 // probability 1/2, so dL/dz0 = 1/2 - [y = 0] and dL/dz1 = 1/2 - [y = 1] per row:

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -106,6 +107,24 @@ command_result run_process(const std::vector<std::string>& argv, const std::stri
 
 bool have_program(const std::string& name) {
     return run_process({"sh", "-c", "command -v " + name}).status == 0;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+std::filesystem::path scratch_directory(const std::string& suite) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("symgrad_" + suite + "_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
 
 } // namespace symgrad::test

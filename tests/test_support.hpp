@@ -9,6 +9,8 @@
 #include <ginac/ginac.h>
 
 #include <cstdint>
+#include <exception>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -48,5 +50,24 @@ command_result run_process(const std::vector<std::string>& argv, const std::stri
 
 /// Whether an executable is on PATH.
 bool have_program(const std::string& name);
+
+/// The message of the exception @p f throws, or "no exception".
+template <class F> std::string message_of(F&& f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "no exception";
+}
+
+/// Whether @p part occurs in @p text.
+bool contains(const std::string& text, const std::string& part);
+
+/// A fresh directory for a suite's files under the temporary directory (the caller removes it).
+std::filesystem::path scratch_directory(const std::string& suite);
+
+/// The whole contents of a file ("" when it cannot be read).
+std::string read_text(const std::filesystem::path& path);
 
 } // namespace symgrad::test

@@ -27,18 +27,9 @@ using GiNaC::numeric;
 
 namespace {
 
-template <class F> std::string message_of(F&& f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "no exception";
-}
+using test::message_of;
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
+using test::contains;
 
 numeric exact(long p, long q = 1) {
     return numeric(p, q);
@@ -172,18 +163,10 @@ void backprop_step(double W1[2][2], double W2[2][2], double W3[2], const double 
 }
 
 std::filesystem::path scratch_directory() {
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("symgrad_trainer_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    return dir;
+    return test::scratch_directory("trainer");
 }
 
-std::string read_text(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using test::read_text;
 
 const char* seed000_problem = R"(# seed 000, x = [-1, 1]
 weights w1 w2 w3 w4 = 0

@@ -204,8 +204,4 @@ std::string describe(const train_options& o, std::size_t rows);
 std::string csv_log_text(const train_result& r);
 std::string json_log_text(const train_result& r, const train_options& o, std::size_t rows);
 
-/// Write @p text to @p path through a temporary file in the same directory and a rename;
-/// invalid_input naming the path when it cannot be written.
-void write_file_atomically(const std::string& path, const std::string& text);
-
 } // namespace symgrad

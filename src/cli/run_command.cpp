@@ -3,8 +3,9 @@
 // symgrad run FILE... : problem files as worked solutions.
 #include "commands.hpp"
 
-#include "symgrad/symgrad.hpp"
+#include "symgrad/output_file.hpp"
 #include "symgrad/problem.hpp"
+#include "symgrad/symgrad.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -26,27 +27,6 @@ struct run_options {
     long digits = 17;
 };
 
-/// Write @p text to @p path through a temporary file and a rename, so that a failure never
-/// leaves a half-written file.
-void write_atomically(const std::string& path, const std::string& text) {
-    const std::string temp = path + ".tmp." + std::to_string(getpid());
-    {
-        std::ofstream out(temp, std::ios::binary);
-        out << text;
-        out.flush();
-        if (!out) {
-            std::remove(temp.c_str());
-            throw invalid_input("--output: cannot write " + path);
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(temp, path, ec);
-    if (ec) {
-        std::remove(temp.c_str());
-        throw invalid_input("--output: cannot write " + path + ": " + ec.message());
-    }
-}
-
 int run_files(const run_options& o, std::ostream& out, std::ostream& err) {
     problem_options po;
     po.format = parse_report_format(o.format);
@@ -63,12 +43,11 @@ int run_files(const run_options& o, std::ostream& out, std::ostream& err) {
         failures.insert(failures.end(), r.failures.begin(), r.failures.end());
     }
     if (!o.output.empty())
-        write_atomically(o.output, buffer.str());
+        write_file_atomically(o.output, buffer.str(), "--output");
     for (const auto& f : failures)
         err << "symgrad: expectation failed: " << f << "\n";
     if (o.files.size() > 1)
-        out << (o.output.empty() ? "" : "") << "total: " << expectations << " expectations, "
-            << failures.size() << " failed\n";
+        out << "total: " << expectations << " expectations, " << failures.size() << " failed\n";
     return failures.empty() ? ok : failed;
 }
 
