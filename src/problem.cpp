@@ -15,6 +15,8 @@
 #include "symgrad/verify.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 #include <sstream>
 
 namespace symgrad {
@@ -135,8 +137,9 @@ public:
 
 private:
     static const std::vector<std::string>& keywords() {
-        static const std::vector<std::string> k{"weights", "inputs", "labels", "data", "objective",
-                                                "show",    "check",  "expect", "train"};
+        static const std::vector<std::string> k{"weights",   "inputs", "labels", "data",
+                                                "objective", "show",   "check",  "expect",
+                                                "train",     "set",    "reset"};
         return k;
     }
 
@@ -162,6 +165,8 @@ private:
             run_train(state_, s, after, report_, options_);
             return;
         }
+        if (kw == "reset" || kw == "set")
+            return set_weights(s, kw, after);
         // NAME = EXPR
         const std::size_t eq = skip(t, after);
         if (!kw.empty() && eq < t.size() && t[eq] == '=' &&
@@ -233,6 +238,35 @@ private:
             return;
         }
         state_.names.values[name] = value;
+    }
+
+    /// reset: the weights go back to their declared starts; set NAME = VALUE, ...: new values.
+    void set_weights(const statement_source& s, const std::string& kw, std::size_t after) {
+        const std::string& t = s.lines.front().text;
+        if (kw == "reset") {
+            if (!trimmed(t, after, t.size()).empty())
+                s.fail(skip(t, after), "reset takes nothing: it returns every weight to its "
+                                       "declared start");
+            state_.weight_values = state_.initial_weights;
+        } else {
+            if (trimmed(t, after, t.size()).empty())
+                s.fail(after, "set: write set NAME = VALUE, ... (weights only)");
+            const GiNaC::exmap p = point(s, after);
+            for (const auto& [symbol, value] : p) {
+                const bool weight =
+                    std::any_of(state_.weight_symbols.begin(), state_.weight_symbols.end(),
+                                [&](const ex& w) { return w.is_equal(symbol); });
+                if (!weight)
+                    s.fail(skip(t, after), "set: " + symbol_name(symbol) +
+                                               " is not a weight (set changes weights only)");
+                state_.weight_values[symbol] = value;
+            }
+        }
+        std::vector<std::pair<std::string, std::string>> rows;
+        for (const auto& w : state_.weight_symbols)
+            rows.emplace_back(symbol_name(w),
+                              format_value(state_.weight_values[w], options_.digits));
+        report_.values(rows);
     }
 
     bool is_declared(const std::string& name) const {
@@ -434,6 +468,7 @@ private:
         const ex rhs = evaluate_in(state_, s, t.substr(eq + 2, rhs_end - eq - 2), eq + 2, true);
         const verify_result r = verify(lhs, rhs);
         report_.text(format_text(r));
+        note_free_names(t.substr(after, rhs_end - after));
         if (exp == std::string::npos)
             return;
         const std::string want = trimmed(t, exp + 6, t.size());
@@ -447,6 +482,63 @@ private:
         if (!passed)
             outcome_.failures.push_back(s.file + ":" + std::to_string(s.lines.front().number) +
                                         ": " + message);
+    }
+
+    /// A free variable in a check whose name is close to a declared one is most likely a typo
+    /// (x_12 for x_2): say so, since the check takes it as an independent variable. The names
+    /// are read from the text: a typo may vanish from the expression (diff(E, x_12) is 0).
+    void note_free_names(const std::string& text) {
+        std::vector<std::string> declared;
+        for (const auto* list :
+             {&state_.weight_symbols, &state_.input_symbols, &state_.label_symbols})
+            for (const auto& sym : *list)
+                declared.push_back(symbol_name(sym));
+        if (declared.empty())
+            return;
+        std::set<std::string> free;
+        for (std::size_t i = 0; i < text.size();) {
+            const auto c = static_cast<unsigned char>(text[i]);
+            if (!std::isalpha(c) && c != '_') {
+                // skip numbers whole (1e5 is not the name e5)
+                while (i < text.size() &&
+                       (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+                    ++i;
+                i += i < text.size() && !std::isalpha(static_cast<unsigned char>(text[i])) &&
+                     text[i] != '_';
+                continue;
+            }
+            std::size_t e = i;
+            while (e < text.size() &&
+                   (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_'))
+                ++e;
+            const std::string name = text.substr(i, e - i);
+            std::size_t n = e;
+            while (n < text.size() && text[n] == ' ')
+                ++n;
+            const bool call = n < text.size() && text[n] == '(';
+            if (!call && !state_.is_defined(name) && name != "L" && name != "loss")
+                free.insert(name);
+            i = e;
+        }
+        // Only names with a declared one's stem (x_12 against x_1, x_2; not t1 against s1).
+        auto stem = [](const std::string& n) {
+            std::size_t k = 0;
+            while (k < n.size() && std::isalpha(static_cast<unsigned char>(n[k])))
+                ++k;
+            return n.substr(0, k);
+        };
+        std::string notes;
+        for (const auto& name : free) {
+            std::vector<std::string> alike;
+            for (const auto& d : declared)
+                if (stem(d) == stem(name))
+                    alike.push_back(d);
+            if (const std::string hint = did_you_mean(name, alike); !hint.empty())
+                notes += (notes.empty() ? "" : "\n") + ("note: " + name) +
+                         " is not declared, so the check takes it as a free variable" + hint;
+        }
+        if (!notes.empty())
+            report_.text(notes);
     }
 
     void expect(const statement_source& s, std::size_t after) {
@@ -467,9 +559,8 @@ private:
             at == std::string::npos ? state_.weight_values : point(s, at + 2);
         const ex got = at_point(s, evaluate_in(state_, s, t.substr(after, eq - after), after),
                                 where, skip(t, after));
-        const ex want =
-            at_point(s, evaluate_in(state_, s, t.substr(eq + 2, value_end - eq - 2), eq + 2),
-                     where, eq + 2);
+        const ex want = at_point(
+            s, evaluate_in(state_, s, t.substr(eq + 2, value_end - eq - 2), eq + 2), where, eq + 2);
         ex tolerance = 0;
         if (within != std::string::npos)
             tolerance = evaluate_in(state_, s, t.substr(within + 6, end - within - 6), within + 6);

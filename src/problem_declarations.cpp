@@ -189,8 +189,10 @@ void declare_names(problem_state& state, const statement_source& s, const std::s
         }
         for (std::size_t k = 0; k < symbols.size(); ++k) {
             flat.push_back(symbols[k]);
-            if (keyword == "weights")
+            if (keyword == "weights") {
                 state.weight_values[symbols[k]] = start[k];
+                state.initial_weights[symbols[k]] = start[k];
+            }
             if (is_tensor(value))
                 state.names.values[symbol_name(symbols[k])] = symbols[k];
         }
@@ -250,8 +252,9 @@ columns read_csv(const problem_state& state, const statement_source& s, std::siz
 
 void read_data(problem_state& state, const statement_source& s, std::size_t offset,
                problem_report& report) {
-    if (!state.rows.empty())
-        s.fail(offset, "data: the data are already given");
+    // New data replace the earlier rows (one file may work through several data sets).
+    const std::size_t replaced = state.rows.size();
+    state.rows.clear();
     columns cols;
     std::vector<std::pair<std::size_t, std::size_t>> where; // (line index, offset) per column
     const std::string& first = s.lines.front().text;
@@ -371,7 +374,9 @@ void read_data(problem_state& state, const statement_source& s, std::size_t offs
                 }
             }
     }
-    report.text(std::to_string(n) + (n == 1 ? " row" : " rows"));
+    report.text(
+        std::to_string(n) + (n == 1 ? " row" : " rows") +
+        (replaced ? " (in place of the " + std::to_string(replaced) + " given before)" : ""));
 }
 
 } // namespace symgrad

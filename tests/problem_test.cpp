@@ -313,4 +313,39 @@ BOOST_AUTO_TEST_CASE(vectors_matrices_max_and_column_softmax) {
     BOOST_TEST(r.outcome.expectations == 7u);
 }
 
+BOOST_AUTO_TEST_CASE(set_reset_and_new_data_let_one_file_train_twice) {
+    // Least squares on (1, 2), (2, 3) from w = 0, SGD rate 1/10 (worked out by hand):
+    // row 1: w = 0 - 0.1*2*(0 - 2)*1 = 2/5; row 2: w = 2/5 - 0.1*2*(4/5 - 3)*2 = 32/25.
+    // On the single row (2, 3): w = 0 - 0.1*2*(0 - 3)*2 = 6/5.
+    const auto r = run_text("weights w = 0\ninputs x\nlabels y\ndata x = 1, 2\n     y = 2, 3\n"
+                            "loss = (w*x - y)^2\n"
+                            "train sgd rate 1/10 epochs 1 exact\nexpect w == 32/25\n"
+                            "reset\nexpect w == 0\n"
+                            "set w = 7/2\nexpect w == 7/2\nreset\n"
+                            "data x = 2\n     y = 3\n"
+                            "train sgd rate 1/10 epochs 1 exact\nexpect w == 6/5\n");
+    BOOST_TEST(r.outcome.failures.empty(), r.text);
+    BOOST_TEST(r.outcome.expectations == 4u);
+    BOOST_TEST(contains(r.text, "1 row (in place of the 2 given before)"), r.text);
+    const std::string m = message_of([] { run_text("weights w = 0\ninputs x\nset x = 1\n"); });
+    BOOST_TEST(contains(m, "test.sg:3:5: set: x is not a weight"), m);
+}
+
+BOOST_AUTO_TEST_CASE(a_free_name_close_to_a_declared_one_gets_a_note) {
+    const auto r =
+        run_text("weights x[2]\ncheck diff(x*transpose(x), x_12) == 2*x_2 expect refuted\n");
+    BOOST_TEST(r.outcome.failures.empty(), r.text);
+    BOOST_TEST(contains(r.text, "note: x_12 is not declared, so the check takes it as a free "
+                                "variable; did you mean"),
+               r.text);
+}
+
+BOOST_AUTO_TEST_CASE(the_program_uses_the_files_names) {
+    const auto r = run_text(std::string(seed000) + "show program\n");
+    BOOST_TEST(contains(r.text, "z0 = "), r.text);
+    BOOST_TEST(contains(r.text, "z1 = "), r.text);
+    const auto direct = run_text("weights a b\nL = (sigmoid(a) + sigmoid(b))^2\nshow program\n");
+    BOOST_TEST(contains(direct.text, "forward:"), direct.text);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

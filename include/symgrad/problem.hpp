@@ -50,6 +50,8 @@ struct problem_state {
     std::vector<GiNaC::ex> weight_symbols, input_symbols, label_symbols;
     /// Current weight values (exact numbers, or floats after training in double).
     GiNaC::exmap weight_values;
+    /// The values the weights were declared with (`reset` returns to them).
+    GiNaC::exmap initial_weights;
     /// Data rows: values of every input and label symbol.
     std::vector<GiNaC::exmap> rows;
     /// The objective averages (true) or sums (false, the default) the loss over the rows.
