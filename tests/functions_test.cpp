@@ -64,6 +64,20 @@ BOOST_AUTO_TEST_CASE(sigmoid_derivative_is_sigma_times_one_minus_sigma) {
     BOOST_TEST(d.is_equal(symgrad::sigmoid(z) * (1 - symgrad::sigmoid(z))));
 }
 
+BOOST_AUTO_TEST_CASE(sigmoid_of_an_integer_multiple_of_a_rational_log_is_exact) {
+    // sigmoid(log 3) = 1/(1 + 1/3) = 3/4; sigmoid(-2 log 2) = 1/(1 + 4) = 1/5; its derivative
+    // at log 3 is 3/4 * 1/4 = 3/16 (the value a worked solution should print exactly).
+    BOOST_TEST(GiNaC::ex(symgrad::sigmoid(GiNaC::log(3))).is_equal(GiNaC::numeric(3, 4)));
+    BOOST_TEST(GiNaC::ex(symgrad::sigmoid(-2 * GiNaC::log(2))).is_equal(GiNaC::numeric(1, 5)));
+    BOOST_TEST(symgrad::sigmoid(z)
+                   .diff(GiNaC::ex_to<GiNaC::symbol>(z))
+                   .subs(z == GiNaC::log(3))
+                   .is_equal(GiNaC::numeric(3, 16)));
+    // Half-integer multiples stay symbolic (sqrt(3) is not rational).
+    BOOST_TEST(
+        GiNaC::is_exactly_a<GiNaC::function>(GiNaC::ex(symgrad::sigmoid(GiNaC::log(3) / 2))));
+}
+
 BOOST_AUTO_TEST_CASE(softplus_derivative_is_sigmoid) {
     BOOST_TEST(symgrad::softplus(z).diff(z).is_equal(symgrad::sigmoid(z)));
 }
