@@ -3,6 +3,7 @@
 #include "symgrad/closed_form.hpp"
 
 #include "symgrad/error.hpp"
+#include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
 
 #include <cmath>
@@ -27,6 +28,9 @@ public:
         double size = 1;
         if (const assignment* a = GiNaC::is_a<GiNaC::symbol>(e) ? program_.definition(e) : nullptr)
             size = (*this)(a->value);
+        else if (GiNaC::is_exactly_a<GiNaC::mul>(e))
+            for (const ex& f : order_.canonical_operands(e)) // as tree_size
+                size += (*this)(f);
         else
             for (std::size_t i = 0; i < e.nops(); ++i)
                 size += (*this)(e.op(i));
@@ -37,6 +41,7 @@ public:
 private:
     const gradient_program& program_;
     std::unordered_map<ex, double> memo_;
+    structural_order order_;
 };
 
 /// Replaces program symbols by their definitions, recursively and memoised, so the result

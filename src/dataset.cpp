@@ -3,11 +3,11 @@
 #include "symgrad/dataset.hpp"
 
 #include "symgrad/error.hpp"
+#include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/tensor.hpp"
 
 #include <algorithm>
-#include <sstream>
 #include <unordered_set>
 
 namespace symgrad {
@@ -18,9 +18,7 @@ using GiNaC::numeric;
 namespace {
 
 std::string show(const ex& e) {
-    std::ostringstream os;
-    os << e;
-    return os.str();
+    return to_text(e); // not GiNaC's print, whose operand order changes from run to run
 }
 
 std::string column_list(const std::vector<ex>& columns) {
@@ -65,12 +63,18 @@ dataset::dataset(std::vector<ex> inputs, std::vector<label> labels)
 
 void dataset::add_named_row(const GiNaC::exmap& values) {
     const std::size_t index = rows_.size();
+    // The first stray key by name: an exmap is in GiNaC's order, which changes from run to run.
+    std::vector<ex> stray;
     for (const auto& [k, v] : values) {
         (void)v;
         if (std::find_if(columns_.begin(), columns_.end(),
                          [&](const ex& c) { return c.is_equal(k); }) == columns_.end())
-            throw invalid_input("dataset: " + row_text(index) + " has a value for " + show(k) +
-                                ", which is not a column (columns: " + column_list(columns_) + ")");
+            stray.push_back(k);
+    }
+    if (!stray.empty()) {
+        const ex k = *std::min_element(stray.begin(), stray.end(), structural_less());
+        throw invalid_input("dataset: " + row_text(index) + " has a value for " + show(k) +
+                            ", which is not a column (columns: " + column_list(columns_) + ")");
     }
     std::vector<ex> ordered;
     for (const auto& c : columns_) {

@@ -3,6 +3,7 @@
 #include "symgrad/evaluate.hpp"
 
 #include "symgrad/error.hpp"
+#include "symgrad/exp_normal_form.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/kernels.hpp"
 #include "symgrad/precision.hpp"
@@ -15,6 +16,7 @@
 #include <cln/real.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <unordered_map>
@@ -42,6 +44,16 @@ std::string reason(const std::exception& e) {
     return s;
 }
 
+/// A power of a sum with the sum's representative sign (printers.hpp): GiNaC writes 1/(a - b)
+/// or -1/(b - a) as its run-dependent order has it, and which one is undefined does not matter.
+ex up_to_sign(const ex& e) {
+    if (!GiNaC::is_exactly_a<GiNaC::power>(e) || !GiNaC::is_exactly_a<GiNaC::add>(e.op(0)) ||
+        !e.op(1).info(GiNaC::info_flags::integer))
+        return e;
+    bool negated = false;
+    return GiNaC::pow(sign_representative(e.op(0), negated), e.op(1));
+}
+
 /// Post-order evaluation over the DAG with exact arithmetic; memoised, so shared
 /// subexpressions are evaluated once.
 class exact_evaluator : public GiNaC::map_function {
@@ -64,8 +76,8 @@ public:
             } catch (const error&) {
                 throw;
             } catch (const std::exception& x) {
-                throw domain_error(where_ + ": " + brief(e) + " is undefined at this point (" +
-                                   reason(x) + ")");
+                throw domain_error(where_ + ": " + brief(up_to_sign(e)) +
+                                   " is undefined at this point (" + reason(x) + ")");
             }
             if (value.has(GiNaC::I))
                 throw domain_error(where_ + ": " + brief(e) + " is not real at this point (it is " +
@@ -118,7 +130,8 @@ numeric evaluate_numeric(const ex& e, const GiNaC::exmap& point, long digits,
         precision_guard guard(precision);
         ex v;
         try {
-            v = exact.evalf();
+            ordered_evalf evalf;
+            v = evalf(exact);
         } catch (const error&) {
             throw;
         } catch (const std::exception& x) {
@@ -139,7 +152,49 @@ numeric evaluate_numeric(const ex& e, const GiNaC::exmap& point, long digits,
             return next;
         previous = next;
     }
+    // No two evaluations agree: an exact zero drowned in rounding looks like this.
+    if (exact_zero_test(exact).zero)
+        return numeric(0);
     return previous;
+}
+
+ex ordered_evalf::operator()(const ex& e) {
+    if (GiNaC::is_exactly_a<numeric>(e))
+        return e; // exact until combined with a float
+    if (GiNaC::is_a<GiNaC::constant>(e))
+        return e.evalf();
+    if (GiNaC::is_a<GiNaC::symbol>(e))
+        return e;
+    if (auto it = memo_.find(e); it != memo_.end())
+        return it->second;
+    ex value;
+    const bool sum = GiNaC::is_exactly_a<GiNaC::add>(e);
+    if (sum || GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+        std::vector<std::pair<ex, ex>> parts; // operand, value
+        bool numbers = true;
+        for (std::size_t i = 0; i < e.nops(); ++i) {
+            parts.emplace_back(e.op(i), (*this)(e.op(i)));
+            numbers = numbers && GiNaC::is_exactly_a<numeric>(parts.back().second);
+        }
+        std::stable_sort(parts.begin(), parts.end(), [this](const auto& a, const auto& b) {
+            return order_.less(a.first, b.first);
+        });
+        if (numbers) {
+            numeric acc = sum ? 0 : 1;
+            for (const auto& [op, v] : parts)
+                acc = sum ? acc + GiNaC::ex_to<numeric>(v) : acc * GiNaC::ex_to<numeric>(v);
+            value = acc.evalf();
+        } else {
+            GiNaC::exvector values;
+            for (const auto& [op, v] : parts)
+                values.push_back(v);
+            value = (sum ? ex(GiNaC::add(values)) : ex(GiNaC::mul(values))).evalf();
+        }
+    } else {
+        value = e.map(*this).evalf();
+    }
+    memo_.emplace(e, value);
+    return value;
 }
 
 double_point to_double_point(const GiNaC::exmap& point) {
@@ -184,6 +239,13 @@ private:
         return v;
     }
 
+    GiNaC::exvector in_order(const ex& e) {
+        GiNaC::exvector ops(e.begin(), e.end());
+        std::stable_sort(ops.begin(), ops.end(),
+                         [this](const ex& a, const ex& b) { return order_.less(a, b); });
+        return ops;
+    }
+
     std::vector<double> args(const ex& e, std::size_t from = 0) {
         std::vector<double> out;
         for (std::size_t i = from; i < e.nops(); ++i)
@@ -208,16 +270,18 @@ private:
         }
         if (is_a<GiNaC::constant>(e))
             return GiNaC::ex_to<numeric>(e.evalf()).to_double();
+        // Terms and factors in structural order: rounding, and so the last digits, must not
+        // follow GiNaC's operand order, which changes from run to run.
         if (is_a<GiNaC::add>(e)) {
             double s = 0;
-            for (std::size_t i = 0; i < e.nops(); ++i)
-                s += (*this)(e.op(i));
+            for (const ex& t : in_order(e))
+                s += (*this)(t);
             return checked(e, s);
         }
         if (is_a<GiNaC::mul>(e)) {
             double p = 1;
-            for (std::size_t i = 0; i < e.nops(); ++i)
-                p *= (*this)(e.op(i));
+            for (const ex& f : in_order(e))
+                p *= (*this)(f);
             return checked(e, p);
         }
         if (is_a<GiNaC::power>(e)) {
@@ -332,6 +396,7 @@ private:
     const double_point& point_;
     const std::string& where_;
     std::unordered_map<ex, double> memo_;
+    structural_order order_;
 };
 
 } // namespace

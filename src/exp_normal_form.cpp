@@ -3,11 +3,11 @@
 #include "symgrad/exp_normal_form.hpp"
 
 #include "symgrad/functions.hpp"
+#include "symgrad/printers.hpp"
 
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -29,10 +29,11 @@ bool is_leaf(const ex& e) {
            GiNaC::is_a<GiNaC::constant>(e);
 }
 
+/// The text of an expression over atoms: the atoms' variables print as their names, which are
+/// made the same way, so the text depends on the expression only (GiNaC's own print follows its
+/// run-dependent operand order, and two equal atoms of two components would print differently).
 std::string text_of(const ex& e) {
-    std::ostringstream os;
-    os << e;
-    return os.str();
+    return to_text(e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +317,7 @@ private:
             // log|f| = log|-f|: one representative of +-f.
             const ex negated = (-f).expand();
             const std::size_t nk = negative_terms(key), nn = negative_terms(negated);
-            if (nn < nk || (nn == nk && GiNaC::ex_is_less()(negated, key))) {
+            if (nn < nk || (nn == nk && structural_compare(negated, key) < 0)) {
                 key = negated;
                 if (e.is_odd())
                     sign = -sign;
@@ -495,13 +496,23 @@ zero_test_report exact_zero_test(const ex& difference,
             report.exp_atoms.push_back("exp(" + text_of(a.term / a.den) + ")");
         report.log_atoms = atomizer.log_atoms().size();
 
-        // The |f| variables that survived, each to be replaced by +f or -f.
+        // The |f| variables that survived, each to be replaced by +f or -f; in structural
+        // order of f (the atoms were made in GiNaC's run-dependent operand order), which
+        // orders the sign cases and so decides which failing case is reported.
         std::vector<std::size_t> signed_factors;
         const auto present = symbols_in(form);
         for (std::size_t i = 0; i < atomizer.log_atoms().size(); ++i) {
             const auto& la = atomizer.log_atoms()[i];
             if (la.abs_variable && present.count(*la.abs_variable) != 0)
                 signed_factors.push_back(i);
+        }
+        {
+            structural_order order;
+            std::stable_sort(signed_factors.begin(), signed_factors.end(),
+                             [&](std::size_t a, std::size_t b) {
+                                 return order.less(atomizer.log_atoms()[a].factor,
+                                                   atomizer.log_atoms()[b].factor);
+                             });
         }
         if (signed_factors.empty()) {
             report.zero = GiNaC::normal(form).is_zero();

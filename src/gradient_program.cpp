@@ -7,12 +7,12 @@
 #include "symgrad/error.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/operation_count.hpp"
+#include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/tensor.hpp"
 
 #include <algorithm>
 #include <map>
-#include <sstream>
 #include <unordered_set>
 
 namespace symgrad {
@@ -23,9 +23,7 @@ using GiNaC::exvector;
 namespace {
 
 std::string brief(const ex& e) {
-    std::ostringstream os;
-    os << e;
-    std::string s = os.str();
+    std::string s = to_text(e); // not GiNaC's print, whose operand order changes from run to run
     if (s.size() > 120)
         s = s.substr(0, 110) + " ... (" + std::to_string(s.size()) + " characters)";
     return s;

@@ -2,6 +2,8 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/operation_count.hpp"
 
+#include "symgrad/printers.hpp"
+
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -27,7 +29,11 @@ std::size_t node_operation_count(const ex& e) {
 }
 
 std::size_t operation_count(const ex& e) {
-    // Iterative walk: deep networks make deep DAGs.
+    // Iterative walk: deep networks make deep DAGs. Products are counted over their canonical
+    // operands (printers.hpp): GiNaC puts the sign of a sum in a product into the coefficient
+    // or into the sum as its run-dependent order has it, -(y - w*x)*x or (w*x - y)*x, and the
+    // count must not follow it.
+    structural_order order;
     std::unordered_set<ex> seen;
     std::vector<ex> stack{e};
     std::size_t total = 0;
@@ -36,6 +42,12 @@ std::size_t operation_count(const ex& e) {
         stack.pop_back();
         if (node.nops() == 0 || !seen.insert(node).second)
             continue;
+        if (GiNaC::is_exactly_a<GiNaC::mul>(node)) {
+            const GiNaC::exvector operands = order.canonical_operands(node);
+            total += operands.size() - 1;
+            stack.insert(stack.end(), operands.begin(), operands.end());
+            continue;
+        }
         total += node_operation_count(node);
         for (std::size_t i = 0; i < node.nops(); ++i)
             stack.push_back(node.op(i));
@@ -44,6 +56,12 @@ std::size_t operation_count(const ex& e) {
 }
 
 double tree_size(const ex& e) {
+    // Products over their canonical operands, as in operation_count.
+    structural_order order;
+    auto operands = [&](const ex& node) {
+        return GiNaC::is_exactly_a<GiNaC::mul>(node) ? order.canonical_operands(node)
+                                                     : GiNaC::exvector(node.begin(), node.end());
+    };
     std::unordered_map<ex, double> memo;
     // Post-order without recursion: a node is finished once all its children are.
     std::vector<std::pair<ex, bool>> stack{{e, false}};
@@ -58,13 +76,13 @@ double tree_size(const ex& e) {
         }
         if (!expanded) {
             stack.emplace_back(node, true);
-            for (std::size_t i = 0; i < node.nops(); ++i)
-                stack.emplace_back(node.op(i), false);
+            for (const ex& child : operands(node))
+                stack.emplace_back(child, false);
             continue;
         }
         double size = 1;
-        for (std::size_t i = 0; i < node.nops(); ++i)
-            size += memo.at(node.op(i));
+        for (const ex& child : operands(node))
+            size += memo.at(child);
         memo.emplace(node, size);
     }
     return memo.at(e);

@@ -9,8 +9,12 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
+#include <deque>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace symgrad {
@@ -183,6 +187,14 @@ private:
     std::string power(const ex& e, int& own) {
         const ex& base = e.op(0);
         const ex& expo = e.op(1);
+        // GiNaC picks the sign of a sum raised to an integer power by its run-dependent order,
+        // (y - o)^2 or (o - y)^2, -(y - o)^3 or (o - y)^3; the product's layout picks it here.
+        if (GiNaC::is_exactly_a<GiNaC::add>(base) && expo.info(GiNaC::info_flags::integer)) {
+            bool negated = false;
+            order_.sign_representative(base, negated);
+            if (negated)
+                return product(e, own);
+        }
         if (expo.is_equal(numeric(1, 2))) {
             own = p_atom;
             return latex() ? "\\sqrt{" + print(base) + "}" : "sqrt(" + print(base) + ")";
@@ -225,17 +237,37 @@ private:
         return false;
     }
 
-    static factors split(const ex& e) {
+    /// b^k as it stands: GiNaC's evaluation would choose the sign of a sum b again.
+    static ex held_power(const ex& b, const ex& k) {
+        if (k.is_equal(1))
+            return b;
+        return GiNaC::dynallocate<GiNaC::power>(b, k).setflag(GiNaC::status_flags::evaluated);
+    }
+
+    factors split(const ex& e) {
         factors f;
         auto take = [&](const ex& x) {
             if (GiNaC::is_exactly_a<numeric>(x)) {
                 f.coeff *= GiNaC::ex_to<numeric>(x);
-            } else if (GiNaC::is_a<GiNaC::power>(x) && GiNaC::is_exactly_a<numeric>(x.op(1)) &&
-                       x.op(1).info(GiNaC::info_flags::negative)) {
-                f.den.push_back(GiNaC::pow(x.op(0), -x.op(1)));
-            } else {
-                f.num.push_back(x);
+                return;
             }
+            ex base = x, expo = 1;
+            if (GiNaC::is_a<GiNaC::power>(x)) {
+                base = x.op(0);
+                expo = x.op(1);
+            }
+            // Sums (to integer powers) with the sign of their representative, the product's
+            // sign in the coefficient: (a - b)*(c - d) and (b - a)*(d - c) print alike.
+            if (GiNaC::is_exactly_a<GiNaC::add>(base) && expo.info(GiNaC::info_flags::integer)) {
+                bool negated = false;
+                base = order_.sign_representative(base, negated);
+                if (negated && expo.info(GiNaC::info_flags::odd))
+                    f.coeff = -f.coeff;
+            }
+            if (GiNaC::is_exactly_a<numeric>(expo) && expo.info(GiNaC::info_flags::negative))
+                f.den.push_back(held_power(base, -expo));
+            else
+                f.num.push_back(held_power(base, expo));
         };
         if (GiNaC::is_a<GiNaC::mul>(e)) {
             for (std::size_t i = 0; i < e.nops(); ++i)
@@ -244,14 +276,19 @@ private:
             take(e);
         }
         // -a*(b - 1) reads better as a*(1 - b): move the sign into a difference factor, when
-        // the negated factor still has a positive term (-(a + b) stays as it is).
+        // the negated factor still has a positive term (-(a + b) stays as it is). Of several
+        // such factors, the first in structural order (GiNaC's order changes from run to run).
         if (f.coeff.is_negative()) {
-            for (auto& x : f.num) {
-                if (GiNaC::is_a<GiNaC::add>(x) && has_negative_term(x)) {
-                    x = -x;
-                    f.coeff = -f.coeff;
-                    break;
-                }
+            std::optional<std::size_t> chosen;
+            for (std::size_t i = 0; i < f.num.size(); ++i) {
+                const ex& x = f.num[i];
+                if (GiNaC::is_a<GiNaC::add>(x) && has_negative_term(x) &&
+                    (!chosen || order_.less(x, f.num[*chosen])))
+                    chosen = i;
+            }
+            if (chosen) {
+                f.num[*chosen] = -f.num[*chosen];
+                f.coeff = -f.coeff;
             }
         }
         return f;
@@ -358,6 +395,18 @@ private:
         return s;
     }
 
+    /// [[a, b], [c, d]], as the parser reads it (GiNaC's own print has its operand order).
+    std::string matrix(const GiNaC::matrix& m) {
+        std::string s = "[";
+        for (unsigned i = 0; i < m.rows(); ++i) {
+            s += i ? ", [" : "[";
+            for (unsigned j = 0; j < m.cols(); ++j)
+                s += (j ? ", " : "") + print(m(i, j));
+            s += "]";
+        }
+        return s + "]";
+    }
+
     std::string list(const ex& e) {
         std::string s = latex() ? "\\left\\{" : "{";
         for (std::size_t i = 0; i < e.nops(); ++i)
@@ -391,6 +440,8 @@ private:
             return function(e);
         if (!code() && GiNaC::is_a<GiNaC::lst>(e))
             return list(e);
+        if (f_ == output_format::text && GiNaC::is_a<GiNaC::matrix>(e))
+            return matrix(GiNaC::ex_to<GiNaC::matrix>(e));
         if (!code())
             return show(e);
         throw invalid_input("printer: " + show(e) + " has no " + (c() ? "C" : "Python") +
@@ -398,6 +449,7 @@ private:
     }
 
     output_format f_;
+    structural_order order_; // shared by the whole formula: it memoises
 };
 
 /// Which helper functions an expression needs.
@@ -423,6 +475,280 @@ std::set<std::string> helpers_used(const std::vector<ex>& exprs) {
 }
 
 } // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The structural order.
+
+struct structural_order::impl {
+    enum kind { k_number, k_constant, k_symbol, k_add, k_mul, k_power, k_function, k_other };
+
+    struct node {
+        ex e;
+        kind k = k_other;
+        std::string name; // symbol, constant, function or class name
+        bool children_ready = false;
+        std::vector<std::size_t> children; // canonical operands, sorted for sums and products
+        std::optional<std::pair<std::size_t, bool>> representative; // sums: of +-e, negated
+    };
+
+    // A deque: nodes are added while references to others are in use.
+    std::deque<node> nodes;
+    std::unordered_map<ex, std::size_t> ids; // lookup only (equal expressions, one node)
+    std::unordered_map<std::uint64_t, int> memo;
+
+    static std::string show(const ex& e) {
+        std::ostringstream os;
+        os << e;
+        return os.str();
+    }
+
+    std::size_t id_of(const ex& e) {
+        auto [it, fresh] = ids.emplace(e, nodes.size());
+        if (!fresh)
+            return it->second;
+        node n;
+        n.e = e;
+        if (GiNaC::is_exactly_a<numeric>(e)) {
+            n.k = k_number;
+        } else if (GiNaC::is_a<GiNaC::constant>(e)) {
+            n.k = k_constant;
+            n.name = show(e);
+        } else if (GiNaC::is_a<GiNaC::symbol>(e)) {
+            n.k = k_symbol;
+            n.name = GiNaC::ex_to<GiNaC::symbol>(e).get_name();
+        } else if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
+            n.k = k_add;
+        } else if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+            n.k = k_mul;
+        } else if (GiNaC::is_exactly_a<GiNaC::power>(e)) {
+            n.k = k_power;
+        } else if (GiNaC::is_a<GiNaC::function>(e)) {
+            n.k = k_function;
+            n.name = GiNaC::ex_to<GiNaC::function>(e).get_name();
+        } else {
+            n.k = k_other;
+            n.name = GiNaC::ex_to<GiNaC::basic>(e).class_name();
+        }
+        nodes.push_back(std::move(n));
+        return it->second;
+    }
+
+    static bool is_sum(const ex& e) { return GiNaC::is_exactly_a<GiNaC::add>(e); }
+
+    static bool is_integer_power_of_sum(const ex& e) {
+        return GiNaC::is_exactly_a<GiNaC::power>(e) && is_sum(e.op(0)) &&
+               e.op(1).info(GiNaC::info_flags::integer);
+    }
+
+    /// The operands with GiNaC's run-dependent sign choices undone: a product's sum factors
+    /// with their representative sign (the coefficient corrected), an even power's sum base
+    /// likewise. The product (power) of the result is @p e.
+    GiNaC::exvector canonical_operands(const ex& e) {
+        GiNaC::exvector out;
+        if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+            numeric coefficient = 1;
+            bool flip = false;
+            for (std::size_t i = 0; i < e.nops(); ++i) {
+                const ex& f = e.op(i);
+                if (GiNaC::is_exactly_a<numeric>(f)) {
+                    coefficient *= GiNaC::ex_to<numeric>(f);
+                    continue;
+                }
+                if (is_sum(f)) {
+                    const auto [r, negated] = representative(id_of(f));
+                    flip = flip != negated;
+                    out.push_back(nodes[r].e);
+                    continue;
+                }
+                if (is_integer_power_of_sum(f) && f.op(1).info(GiNaC::info_flags::odd)) {
+                    const auto [r, negated] = representative(id_of(f.op(0)));
+                    if (negated) {
+                        // (-r)^k = -(r^k): the power as it stands (GiNaC's evaluation would
+                        // choose its sign again), the sign to the coefficient.
+                        flip = !flip;
+                        out.push_back(GiNaC::dynallocate<GiNaC::power>(nodes[r].e, f.op(1))
+                                          .setflag(GiNaC::status_flags::evaluated));
+                        continue;
+                    }
+                }
+                out.push_back(f);
+            }
+            if (flip)
+                coefficient = -coefficient;
+            if (coefficient != 1)
+                out.push_back(coefficient);
+            return out;
+        }
+        if (GiNaC::is_exactly_a<GiNaC::power>(e) && is_sum(e.op(0)) &&
+            e.op(1).info(GiNaC::info_flags::even))
+            return {nodes[representative(id_of(e.op(0))).first].e, e.op(1)};
+        return GiNaC::exvector(e.begin(), e.end());
+    }
+
+    /// The operands' nodes as the order sees them: canonical_operands, and beyond that (for
+    /// ordering only, the value is not kept) an odd power's sum base as its representative; a
+    /// sum's and a product's operands in structural order (their GiNaC order is the
+    /// run-dependent one).
+    std::vector<std::size_t> children(std::size_t id) {
+        if (nodes[id].children_ready)
+            return nodes[id].children;
+        const ex e = nodes[id].e;
+        const kind k = nodes[id].k;
+        std::vector<std::size_t> c;
+        if (k == k_mul) {
+            for (const ex& f : canonical_operands(e))
+                c.push_back(id_of(f));
+        } else if (k == k_power && is_integer_power_of_sum(e)) {
+            c.push_back(representative(id_of(e.op(0))).first);
+            c.push_back(id_of(e.op(1)));
+        } else {
+            for (std::size_t i = 0; i < e.nops(); ++i)
+                c.push_back(id_of(e.op(i)));
+        }
+        if (k == k_add || k == k_mul)
+            std::stable_sort(c.begin(), c.end(),
+                             [this](std::size_t a, std::size_t b) { return compare(a, b) < 0; });
+        nodes[id].children = c;
+        nodes[id].children_ready = true;
+        return c;
+    }
+
+    /// Whether a term of a sum is written with a minus: its (canonical) coefficient.
+    bool negative_term(const ex& t) {
+        if (GiNaC::is_exactly_a<numeric>(t))
+            return GiNaC::ex_to<numeric>(t).is_real() && GiNaC::ex_to<numeric>(t).is_negative();
+        if (!GiNaC::is_exactly_a<GiNaC::mul>(t))
+            return false;
+        for (std::size_t c : children(id_of(t)))
+            if (nodes[c].k == k_number)
+                return GiNaC::ex_to<numeric>(nodes[c].e).is_real() &&
+                       GiNaC::ex_to<numeric>(nodes[c].e).is_negative();
+        return false;
+    }
+
+    /// Of the sum s (node @p id) and -s, the one with fewer terms written with a minus, on a
+    /// tie the first in structural order; and whether that is -s.
+    std::pair<std::size_t, bool> representative(std::size_t id) {
+        if (nodes[id].representative)
+            return *nodes[id].representative;
+        const ex s = nodes[id].e;
+        const ex m = -s; // GiNaC distributes the sign over the terms (nothing is expanded)
+        std::size_t ns = 0, nm = 0;
+        for (std::size_t i = 0; i < s.nops(); ++i)
+            ns += negative_term(s.op(i)) ? 1 : 0;
+        for (std::size_t i = 0; i < m.nops(); ++i)
+            nm += negative_term(m.op(i)) ? 1 : 0;
+        const std::size_t mid = id_of(m);
+        std::pair<std::size_t, bool> r{id, false};
+        if (is_sum(m) && (nm < ns || (nm == ns && compare(mid, id) < 0)))
+            r = {mid, true};
+        nodes[id].representative = r;
+        if (is_sum(m) && !nodes[mid].representative)
+            nodes[mid].representative = std::make_pair(r.first, r.first != mid);
+        return r;
+    }
+
+    static int sign(int x) { return (x > 0) - (x < 0); }
+
+    static int compare_numbers(const numeric& a, const numeric& b) {
+        const bool ra = a.is_rational(), rb = b.is_rational();
+        if (ra != rb)
+            return ra ? -1 : 1;
+        if (ra) {
+            // By size, then the positive one first: 1 - x is the representative of +-(1 - x).
+            if (const int c = GiNaC::abs(a).compare(GiNaC::abs(b)); c != 0)
+                return c;
+            return b.compare(a);
+        }
+        if (a.is_real() && b.is_real())
+            if (const int c = a.compare(b); c != 0)
+                return c;
+        return sign(show(a).compare(show(b)));
+    }
+
+    int compare(std::size_t a, std::size_t b) {
+        if (a == b)
+            return 0;
+        const bool swapped = a > b;
+        const std::uint64_t key =
+            swapped ? (std::uint64_t{b} << 32) | a : (std::uint64_t{a} << 32) | b;
+        if (auto it = memo.find(key); it != memo.end())
+            return swapped ? -it->second : it->second;
+        const int c = swapped ? -compute(b, a) : compute(a, b);
+        memo.emplace(key, swapped ? -c : c);
+        return c;
+    }
+
+    int compute(std::size_t a, std::size_t b) {
+        const kind ka = nodes[a].k, kb = nodes[b].k;
+        if (ka != kb)
+            return ka < kb ? -1 : 1;
+        switch (ka) {
+        case k_number:
+            return compare_numbers(GiNaC::ex_to<numeric>(nodes[a].e),
+                                   GiNaC::ex_to<numeric>(nodes[b].e));
+        case k_symbol: {
+            const std::string &x = nodes[a].name, &y = nodes[b].name;
+            if (natural_less(x, y))
+                return -1;
+            if (natural_less(y, x))
+                return 1;
+            if (const int c = x.compare(y); c != 0)
+                return sign(c);
+            // One name, different symbols (a realsymbol and a possymbol, say).
+            return sign(std::strcmp(GiNaC::ex_to<GiNaC::basic>(nodes[a].e).class_name(),
+                                    GiNaC::ex_to<GiNaC::basic>(nodes[b].e).class_name()));
+        }
+        case k_constant:
+            return sign(nodes[a].name.compare(nodes[b].name));
+        default:
+            break;
+        }
+        if (const int c = nodes[a].name.compare(nodes[b].name); c != 0)
+            return sign(c);
+        const std::vector<std::size_t> ca = children(a), cb = children(b);
+        for (std::size_t i = 0; i < ca.size() && i < cb.size(); ++i)
+            if (const int c = compare(ca[i], cb[i]); c != 0)
+                return c;
+        if (ca.size() != cb.size())
+            return ca.size() < cb.size() ? -1 : 1;
+        return 0;
+    }
+};
+
+structural_order::structural_order() : impl_(std::make_unique<impl>()) {}
+structural_order::~structural_order() = default;
+
+int structural_order::compare(const ex& a, const ex& b) {
+    if (GiNaC::are_ex_trivially_equal(a, b))
+        return 0;
+    const std::size_t ia = impl_->id_of(a);
+    const std::size_t ib = impl_->id_of(b);
+    return impl_->compare(ia, ib);
+}
+
+int structural_compare(const ex& a, const ex& b) {
+    structural_order order;
+    return order.compare(a, b);
+}
+
+ex structural_order::sign_representative(const ex& s, bool& negated) {
+    negated = false;
+    if (!GiNaC::is_exactly_a<GiNaC::add>(s))
+        return s;
+    const auto [r, flipped] = impl_->representative(impl_->id_of(s));
+    negated = flipped;
+    return impl_->nodes[r].e;
+}
+
+GiNaC::exvector structural_order::canonical_operands(const ex& e) {
+    return impl_->canonical_operands(e);
+}
+
+ex sign_representative(const ex& s, bool& negated) {
+    structural_order order;
+    return order.sign_representative(s, negated);
+}
 
 output_format parse_output_format(std::string_view name) {
     if (name == "text")

@@ -4,10 +4,10 @@
 
 #include "symgrad/error.hpp"
 #include "symgrad/functions.hpp"
+#include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 namespace symgrad::detail {
 
@@ -16,9 +16,7 @@ using GiNaC::ex;
 namespace {
 
 std::string brief(const ex& e) {
-    std::ostringstream os;
-    os << e;
-    std::string s = os.str();
+    std::string s = to_text(e); // not GiNaC's print, whose operand order changes from run to run
     if (s.size() > 120)
         s = s.substr(0, 110) + " ... (" + std::to_string(s.size()) + " characters)";
     return s;
@@ -31,8 +29,9 @@ bool is_leaf(const ex& e) {
            GiNaC::is_a<GiNaC::constant>(e);
 }
 
-program_dag::program_dag(const ex& objective, const std::unordered_set<ex>& weights) {
-    collect(objective);
+program_dag::program_dag(const ex& objective, const std::unordered_set<ex>& weights,
+                         const std::unordered_set<ex>& named) {
+    collect(objective, named);
     analyse(weights);
 }
 
@@ -53,26 +52,74 @@ std::pair<std::size_t, bool> program_dag::intern(const ex& e) {
     return {it->second, fresh};
 }
 
-// Post-order without recursion: deep networks make deep expressions.
-void program_dag::collect(const ex& objective) {
+// Post-order without recursion: deep networks make deep expressions. A node's operands are its
+// canonical operands (printers.hpp): GiNaC writes a product's sums and an even power's base
+// with the sign its run-dependent order prefers, -(y - o)*x or (o - y)*x, and a program must
+// not name a different t1 in every run.
+void program_dag::collect(const ex& objective, const std::unordered_set<ex>& named) {
+    structural_order structure;
     root = intern(objective).first;
-    std::vector<std::pair<std::size_t, std::size_t>> stack; // node, next operand
+    struct frame {
+        std::size_t id;
+        GiNaC::exvector operands;
+        std::size_t next = 0;
+    };
+    std::vector<frame> stack;
+    auto expand = [&](std::size_t id) {
+        const ex& e = nodes[id].e;
+        GiNaC::exvector operands = structure.canonical_operands(e);
+        // A sum the caller names keeps the sign it was named with (in a product, or as the base
+        // of an even power: the sign of an odd power's base is not free).
+        if (!named.empty() &&
+            (GiNaC::is_exactly_a<GiNaC::mul>(e) ||
+             (GiNaC::is_exactly_a<GiNaC::power>(e) && e.op(1).info(GiNaC::info_flags::even)))) {
+            bool flip = false;
+            const std::size_t sums = GiNaC::is_exactly_a<GiNaC::power>(e) ? 1 : operands.size();
+            for (std::size_t i = 0; i < sums; ++i) {
+                ex& o = operands[i];
+                if (GiNaC::is_exactly_a<GiNaC::add>(o) && !named.count(o) && named.count(-o)) {
+                    o = -o;
+                    flip = !flip;
+                } else if (GiNaC::is_exactly_a<GiNaC::mul>(e) &&
+                           GiNaC::is_exactly_a<GiNaC::power>(o) &&
+                           GiNaC::is_exactly_a<GiNaC::add>(o.op(0)) &&
+                           o.op(1).info(GiNaC::info_flags::odd) && !named.count(o.op(0)) &&
+                           named.count(-o.op(0))) {
+                    // (-r)^k = -(r^k), built as it stands (see canonical_operands).
+                    o = GiNaC::dynallocate<GiNaC::power>(-o.op(0), o.op(1))
+                            .setflag(GiNaC::status_flags::evaluated);
+                    flip = !flip;
+                }
+            }
+            if (flip && GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+                if (GiNaC::is_exactly_a<GiNaC::numeric>(operands.back())) {
+                    operands.back() = -operands.back();
+                    if (operands.back().is_equal(1))
+                        operands.pop_back();
+                } else {
+                    operands.push_back(-1);
+                }
+            }
+        }
+        stack.push_back({id, std::move(operands), 0});
+    };
     if (!nodes[root].leaf)
-        stack.emplace_back(root, 0);
+        expand(root);
     else
         order.push_back(root);
     while (!stack.empty()) {
-        auto& [id, next] = stack.back();
-        if (next < nodes[id].e.nops()) {
-            const ex child = nodes[id].e.op(next++);
+        frame& f = stack.back();
+        if (f.next < f.operands.size()) {
+            const std::size_t id = f.id;
+            const ex child = f.operands[f.next++];
             const auto [c, fresh] = intern(child);
             nodes[id].ops.push_back(c);
             if (fresh && !nodes[c].leaf)
-                stack.emplace_back(c, 0);
+                expand(c); // invalidates f
             else if (fresh)
                 order.push_back(c);
         } else {
-            order.push_back(id);
+            order.push_back(f.id);
             stack.pop_back();
         }
     }
@@ -134,15 +181,16 @@ bool program_dag::trivial_inactive(const dag_node& n) const {
 }
 
 void program_dag::sort_forward(const std::vector<std::string>& key) {
-    std::vector<std::size_t> position(nodes.size());
-    for (std::size_t i = 0; i < order.size(); ++i)
-        position[order[i]] = i;
+    // Collection order follows GiNaC's operand order, which changes from run to run: ties are
+    // broken by the structural order (sigmoid(a) before sigmoid(b), W1_11*x1 + W1_21*x2 before
+    // W1_12*x1 + W1_22*x2), which does not.
+    structural_order structure;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         if (nodes[a].level != nodes[b].level)
             return nodes[a].level < nodes[b].level;
         if (key[a] != key[b])
             return natural_less(key[a], key[b]);
-        return position[a] < position[b];
+        return structure.less(nodes[a].e, nodes[b].e);
     });
 }
 

@@ -5,6 +5,7 @@
 #include "program_dag.hpp"
 
 #include "symgrad/functions.hpp"
+#include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/tensor.hpp"
 
@@ -76,8 +77,8 @@ class reverse_accumulation {
 public:
     reverse_accumulation(const ex& objective, const std::vector<ex>& weights,
                          const program_options& options, const std::vector<ex>& data_symbols)
-        : options_(options),
-          dag_(objective, std::unordered_set<ex>(weights.begin(), weights.end())),
+        : options_(options), dag_(objective, std::unordered_set<ex>(weights.begin(), weights.end()),
+                                  named_values(options)),
           nodes_(dag_.nodes) {
         for (const auto& w : weights)
             used_names_.insert(symbol_name(w));
@@ -111,6 +112,13 @@ public:
     exvector gradient_;
 
 private:
+    static std::unordered_set<ex> named_values(const program_options& options) {
+        std::unordered_set<ex> out;
+        for (const auto& h : options.names)
+            out.insert(h.value);
+        return out;
+    }
+
     static ex logits_key(const ex& softmax_node) {
         GiNaC::lst z;
         for (std::size_t i = 1; i < softmax_node.nops(); ++i)
@@ -280,6 +288,12 @@ private:
             }
             return;
         }
+        // The prefix and suffix products get names in factor order: the structural one, not
+        // GiNaC's (which changes from run to run).
+        structural_order structure;
+        std::stable_sort(active.begin(), active.end(), [&](std::size_t a, std::size_t b) {
+            return structure.less(nodes_[a].e, nodes_[b].e);
+        });
         const std::size_t m = active.size();
         exvector prefix(m + 1, ex(1)), suffix(m + 1, ex(1));
         for (std::size_t i = 0; i < m; ++i) {

@@ -3,12 +3,14 @@
 #include "symgrad/simplify.hpp"
 
 #include "simplify/rules.hpp"
+#include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
 
 #include <algorithm>
 #include <new>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -158,7 +160,7 @@ public:
             return e;
         if (auto it = memo_.find(e); it != memo_.end())
             return it->second;
-        best best_form{e, cost_(e)};
+        best best_form{e, cost_(e), true, std::nullopt};
         const ex e1 = simplify_arguments(e);
         consider(best_form, e1);
         bool whole = false;
@@ -218,14 +220,35 @@ private:
     struct best {
         ex form;
         std::size_t cost;
+        bool input = true;               // still the expression the search started from
+        std::optional<std::string> text; // form's printed text, once a tie needed it
     };
 
+    /// Keeps @p candidate when it is cheaper. Of equally cheap candidates (not the input, which
+    /// stays on a tie), the one with fewer terms (a product reads better than its expansion:
+    /// sigmoid(z)*(1 - sigmoid(z)), not sigmoid(z) - sigmoid(z)^2), then the first in natural
+    /// order of the printed text: which of them a route meets first follows GiNaC's operand
+    /// order, and that changes from run to run.
     void consider(best& b, const ex& candidate) {
         const std::size_t c = cost_(candidate);
-        if (c < b.cost && !has_foreign_symbol(candidate)) {
-            b.form = candidate;
-            b.cost = c;
+        if (c > b.cost || (c == b.cost && (b.input || candidate.is_equal(b.form))))
+            return;
+        if (c == b.cost && term_count(candidate) > term_count(b.form))
+            return;
+        if (has_foreign_symbol(candidate))
+            return;
+        std::optional<std::string> text;
+        if (c == b.cost && term_count(candidate) == term_count(b.form)) {
+            text = to_text(candidate);
+            if (!b.text)
+                b.text = to_text(b.form);
+            if (!natural_less(*text, *b.text))
+                return;
         }
+        b.form = candidate;
+        b.cost = c;
+        b.input = false;
+        b.text = std::move(text);
     }
 
     /// Whether @p candidate has a symbol the input does not have: a temporary that escaped

@@ -504,9 +504,9 @@ private:
             throw domain_error("compile: the constant " + brief(origin) + " = " + brief(f) +
                                " is not finite in double precision");
         const auto id = static_cast<std::uint32_t>(values_.size());
-        std::ostringstream text;
-        text << exact;
-        value_keys_.push_back(mix(10, text_key(text.str())));
+        // The printed form, not GiNaC's (whose operand order changes from run to run): the key
+        // orders commutative operands, and so the tape.
+        value_keys_.push_back(mix(10, text_key(to_text(exact))));
         values_.push_back({value_kind::constant, static_cast<std::uint32_t>(exact_.size())});
         exact_.push_back(exact);
         doubles_.push_back(d);

@@ -7,7 +7,10 @@
 #include "symgrad/exp_normal_form.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/precision.hpp"
+#include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -131,13 +134,15 @@ std::vector<component> components_of(const ex& lhs, const ex& rhs) {
 // ---------------------------------------------------------------------------------------------
 // Labels and piecewise functions: the finitely many cases of the exact decision.
 
-using label_set = std::map<ex, std::set<long>, GiNaC::ex_is_less>;
+/// By name (structural order), not GiNaC's run-dependent ex_is_less: the labels' order decides
+/// the order of cases, notes and sample points.
+using label_set = std::map<ex, std::set<long>, structural_less>;
 
 /// Class labels: symbols compared with integers by indicator (crossentropy with a symbolic label
 /// is written with indicators first). A label ranges over the integers it is compared with;
 /// when that is a single value k, also over one other value (so that both [y = k] = 1 and 0
 /// are covered).
-label_set find_labels(const ex& e, std::set<ex, GiNaC::ex_is_less>& two_way) {
+label_set find_labels(const ex& e, std::set<ex, structural_less>& two_way) {
     label_set labels;
     visit_dag(rewrite_to_exponentials(e), [&labels](const ex& n) {
         if (ml_function_of(n) != ml_function::indicator)
@@ -166,24 +171,30 @@ bool is_piecewise(const ex& e) {
     return name == "step" || name == "abs" || name == "csgn";
 }
 
-/// The argument of the first piecewise function whose argument is not a number.
-std::optional<ex> first_switch(const ex& e) {
-    std::optional<ex> found;
-    visit_dag(e, [&found](const ex& n) {
-        if (!found && is_piecewise(n) && !GiNaC::is_exactly_a<numeric>(n.op(0)))
-            found = n.op(0);
-    });
-    return found;
-}
-
-/// Every switch argument (relu, step, abs, csgn) of @p e.
+/// Every switch argument (relu, step, abs, csgn) of @p e whose argument is not a number, once
+/// each, in structural order (a DAG walk meets them in GiNaC's operand order, which changes
+/// from run to run).
 std::vector<ex> switch_arguments(const ex& e) {
     std::vector<ex> out;
     visit_dag(e, [&out](const ex& n) {
         if (is_piecewise(n) && !GiNaC::is_exactly_a<numeric>(n.op(0)))
             out.push_back(n.op(0));
     });
+    structural_order order;
+    std::stable_sort(out.begin(), out.end(),
+                     [&](const ex& a, const ex& b) { return order.less(a, b); });
+    out.erase(
+        std::unique(out.begin(), out.end(), [](const ex& a, const ex& b) { return a.is_equal(b); }),
+        out.end());
     return out;
+}
+
+/// The switch the case split starts with: the first in structural order.
+std::optional<ex> first_switch(const ex& e) {
+    const std::vector<ex> all = switch_arguments(e);
+    if (all.empty())
+        return std::nullopt;
+    return all.front();
 }
 
 /// The value of a piecewise function of w when the sign of w is s (1 or -1).
@@ -250,7 +261,7 @@ std::optional<std::pair<ex, ex>> solve_linear(const ex& z, const label_set& labe
 }
 
 std::string condition_text(const ex& z, int s) {
-    return text_of(z) + (s > 0 ? " > 0" : (s < 0 ? " < 0" : " = 0"));
+    return to_text(z) + (s > 0 ? " > 0" : (s < 0 ? " < 0" : " = 0"));
 }
 
 /// One leaf of the case split: the conditions that define it and what the zero test found.
@@ -352,29 +363,6 @@ side_value evaluate_side(const ex& e, const GiNaC::exmap& point) {
     }
 }
 
-/// Floating-point values of exact constants at the working precision, memoised over the DAG:
-/// the two sides and their difference share most of their nodes, and GiNaC's own evalf would
-/// revisit shared nodes once per path.
-class float_evaluator : public GiNaC::map_function {
-public:
-    ex operator()(const ex& e) override {
-        if (GiNaC::is_exactly_a<numeric>(e))
-            return e;
-        if (GiNaC::is_a<GiNaC::constant>(e))
-            return e.evalf();
-        if (auto it = memo_.find(e); it != memo_.end())
-            return it->second;
-        ex value = e.map(*this);
-        if (!GiNaC::is_exactly_a<numeric>(value))
-            value = value.evalf();
-        memo_.emplace(e, value);
-        return value;
-    }
-
-private:
-    std::unordered_map<ex, ex> memo_;
-};
-
 /// lhs, rhs and lhs - rhs at @p precision decimal digits, when all three are real numbers.
 struct approximations {
     numeric lhs, rhs, difference;
@@ -383,7 +371,9 @@ struct approximations {
 std::optional<approximations> approximate(const ex& l, const ex& r, const ex& d, long precision) {
     try {
         precision_guard guard(precision);
-        float_evaluator evaluate;
+        // Memoised over the DAG (the sides and their difference share most nodes), and summed
+        // in an order that does not change from run to run.
+        ordered_evalf evaluate;
         const ex vl = evaluate(l), vr = evaluate(r), vd = evaluate(d);
         for (const ex& v : {vl, vr, vd})
             if (!GiNaC::is_exactly_a<numeric>(v) || !GiNaC::ex_to<numeric>(v).is_real())
@@ -666,13 +656,27 @@ std::optional<std::string> domain_remark(const component& c, const label_set& la
     return std::nullopt;
 }
 
+/// How many exponential atoms the "how" of a proof names.
+constexpr std::size_t max_listed_atoms = 6;
+
 std::string proof_method(const std::set<std::string>& atoms, std::size_t log_atoms,
                          const std::vector<decided_case>& cases) {
     std::string m = "exact: the rational normal form of the difference is 0";
     std::vector<std::string> parts;
-    if (!atoms.empty())
-        parts.push_back("exponentials written as powers of " +
-                        join(std::vector<std::string>(atoms.begin(), atoms.end()), ", "));
+    if (!atoms.empty()) {
+        // The shortest few: a deep network has dozens of nested atoms, thousands of characters.
+        std::vector<std::string> listed(atoms.begin(), atoms.end());
+        std::stable_sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) {
+            if (a.size() != b.size())
+                return a.size() < b.size();
+            return natural_less(a, b);
+        });
+        const std::size_t more =
+            listed.size() > max_listed_atoms ? listed.size() - max_listed_atoms : 0;
+        listed.resize(listed.size() - more);
+        parts.push_back("exponentials written as powers of " + join(listed, ", ") +
+                        (more ? " and " + std::to_string(more) + " more" : ""));
+    }
     if (log_atoms > 0)
         parts.push_back("logarithms split into " + std::to_string(log_atoms) +
                         " logarithm(s) of irreducible factors");
@@ -695,7 +699,7 @@ std::string no_proof_reason(const std::vector<decided_case>& cases) {
     return "no exact proof";
 }
 
-std::string label_note(const label_set& labels, const std::set<ex, GiNaC::ex_is_less>& two_way) {
+std::string label_note(const label_set& labels, const std::set<ex, structural_less>& two_way) {
     std::vector<std::string> parts;
     for (const auto& [y, values] : labels) {
         const std::string name = symbol_name(y);
@@ -720,32 +724,8 @@ std::string digits_of(const numeric& n, long digits) {
 }
 
 std::string json_escape(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char ch : s) {
-        switch (ch) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (ch < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-                out += buf;
-            } else {
-                out += static_cast<char>(ch);
-            }
-        }
-    }
-    return out + "\"";
+    // Invalid UTF-8 (a name from a file) is replaced rather than thrown on.
+    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::vector<std::pair<std::string, std::string>> sorted_point(const GiNaC::exmap& point) {
@@ -781,7 +761,7 @@ std::string format_point(const GiNaC::exmap& point) {
 verify_result verify(const ex& lhs, const ex& rhs, const verify_options& options) {
     const auto start = std::chrono::steady_clock::now();
     const std::vector<component> components = components_of(lhs, rhs);
-    std::set<ex, GiNaC::ex_is_less> two_way_labels;
+    std::set<ex, structural_less> two_way_labels;
     const label_set labels = find_labels(GiNaC::lst{lhs, rhs}, two_way_labels);
 
     verify_result result;
@@ -971,8 +951,8 @@ std::string format_json(const verify_result& r) {
     for (std::size_t i = 0; i < r.notes.size(); ++i)
         os << (i ? ", " : "") << json_escape(r.notes[i]);
     os << "]";
-    os << ", \"lhs\": " << json_escape(text_of(r.lhs));
-    os << ", \"rhs\": " << json_escape(text_of(r.rhs));
+    os << ", \"lhs\": " << json_escape(to_text(r.lhs));
+    os << ", \"rhs\": " << json_escape(to_text(r.rhs));
     char ms[32];
     std::snprintf(ms, sizeof ms, "%.3f", r.milliseconds);
     os << ", \"milliseconds\": " << ms << "}";

@@ -136,4 +136,43 @@ BOOST_AUTO_TEST_CASE(digits_out_of_range_are_rejected) {
                "eval: digits must be between 1 and 100000, got 0");
 }
 
+// The sum of a softmax's components is 1, exactly; evaluated, the rounding left about 1e-868
+// (each doubling of the precision leaves a smaller remainder, so no two evaluations agree), or
+// 0, as GiNaC's run-dependent order of the terms had it. The exact zero test decides.
+BOOST_AUTO_TEST_CASE(an_exact_zero_lost_in_rounding_is_zero) {
+    for (const char* text :
+         {"softmax(0, 1, -2) + softmax(1, 1, -2) - 1", "sigmoid(1) + sigmoid(-1) - 1",
+          "softmax(2, 0, 1, 3) - 1 + "
+          "softmax(0, 0, 1, 3) + softmax(1, 0, "
+          "1, 3)"}) {
+        const numeric v = symgrad::evaluate_numeric(parse(text), {}, 17, "eval");
+        BOOST_TEST(v.is_zero(), text << " = " << v);
+        BOOST_TEST(symgrad::format_number(v, 17) == "0", text);
+    }
+    // A small value that is not zero stays what it is.
+    const numeric small =
+        symgrad::evaluate_numeric(parse("sigmoid(1) + sigmoid(-1) - 1 + 10^(-30)"), {}, 17);
+    BOOST_TEST(symgrad::format_number(small, 17) == "1e-30");
+}
+
+// GiNaC adds the terms of a sum in its own order, which changes from run to run, and floating
+// point addition is not associative: the last digits of a cancelling sum followed it. Copies of
+// an expression over fresh symbols (other orders, as other runs) give the same digits.
+BOOST_AUTO_TEST_CASE(digits_do_not_depend_on_ginac_term_order) {
+    const ex e = parse("sigmoid(a) + sigmoid(b) - sigmoid(a + b) + exp(a - b) - exp(b - a) - "
+                       "a*b/3 + log(1 + a^2) - softplus(b - a)");
+    const GiNaC::exmap at = parse_point("a=1/3, b=2/7");
+    const std::string want = symgrad::format_number(symgrad::evaluate_numeric(e, at, 60), 60);
+    const double want_double = symgrad::evaluate_double(e, symgrad::to_double_point(at));
+    for (unsigned k = 0; k < 12; ++k) {
+        GiNaC::exmap renaming;
+        const ex copy = symgrad::test::fresh_symbols_copy(e, 13 * k + 5, &renaming);
+        GiNaC::exmap point;
+        for (const auto& [s, v] : at)
+            point[renaming.at(s)] = v;
+        BOOST_TEST(symgrad::format_number(symgrad::evaluate_numeric(copy, point, 60), 60) == want);
+        BOOST_TEST(symgrad::evaluate_double(copy, symgrad::to_double_point(point)) == want_double);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

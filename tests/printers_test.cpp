@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -159,6 +160,84 @@ BOOST_AUTO_TEST_CASE(c_output_compiles_and_gives_the_same_values) {
         const double want = symgrad::evaluate_double(e, symgrad::to_double_point(point));
         BOOST_TEST(std::abs(got - want) <= 1e-12 * std::max(1.0, std::abs(want)),
                    symgrad::to_text(e) << ": C " << got << " vs " << want);
+    }
+}
+
+// GiNaC's term order changes from run to run (it compares hashes mixed with addresses and
+// symbol serial numbers); copies of an expression over fresh symbols of the same names are in
+// other orders, as other runs are. What symgrad prints must not change with it.
+BOOST_AUTO_TEST_CASE(printed_forms_do_not_depend_on_ginac_term_order) {
+    std::vector<std::string> texts = corpus();
+    for (const char* more :
+         {"(w*x1 - y1)*x1 + (w*x2 - y2)*x2", "(y - sigmoid(w*x))^2/2", "x/(a - b) + y/(b - x)^3",
+          "(a - b)*(x - y)*(1 - sigmoid(a))", "-(1 - a)*(b - x)^2*(y - a)^3"})
+        texts.emplace_back(more);
+    for (const auto& text : texts) {
+        const ex e = parse(text);
+        const std::string want = symgrad::to_text(e);
+        std::set<std::string> orders;
+        for (unsigned k = 0; k < 16; ++k) {
+            const ex copy = symgrad::test::fresh_symbols_copy(e, 3 * k + 1);
+            orders.insert(symgrad::test::ginac_print(copy));
+            BOOST_TEST(symgrad::to_text(copy) == want, text);
+            BOOST_TEST(symgrad::to_latex(copy) == symgrad::to_latex(e), text);
+        }
+        if (text.find('-') != std::string::npos && symgrad::free_symbols(e).size() > 1)
+            BOOST_TEST(orders.size() > 1u, text << ": the copies are all in one order");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(sums_print_with_one_sign_whatever_ginac_chose) {
+    using symgrad::to_text;
+    const ex a = symgrad::symbol_named("a"), b = symgrad::symbol_named("b"),
+             x = symgrad::symbol_named("x"), y = symgrad::symbol_named("y");
+    // GiNaC makes the leading term of a sum in a product, or of the base of an integer power,
+    // positive in its own order: these pairs are the same expression written two ways.
+    BOOST_TEST(to_text((a - b) * (x - y)) == to_text((b - a) * (y - x)));
+    BOOST_TEST(to_text(-(a - b) * x) == to_text((b - a) * x));
+    BOOST_TEST(to_text(GiNaC::pow(y - x, 2)) == to_text(GiNaC::pow(x - y, 2)));
+    BOOST_TEST(to_text(1 / (a - b)) == to_text(-1 / (b - a)));
+    BOOST_TEST(to_text(GiNaC::pow(a - b, 3)) == to_text(-GiNaC::pow(b - a, 3)));
+    BOOST_TEST(to_text(-(a - b) * x) == "(b - a)*x");
+    const ex s = parse("sigmoid(z)");
+    BOOST_TEST(to_text(s * (s - 1) * -1) == "sigmoid(z)*(1 - sigmoid(z))");
+    bool negated = false;
+    BOOST_TEST(to_text(symgrad::sign_representative(s - 1, negated)) == "1 - sigmoid(z)");
+    BOOST_TEST(negated);
+    BOOST_TEST(to_text(symgrad::sign_representative(a - b, negated)) == "a - b");
+    BOOST_TEST(!negated);
+    BOOST_TEST(to_text(symgrad::sign_representative(b - a, negated)) == "a - b");
+    BOOST_TEST(negated);
+}
+
+BOOST_AUTO_TEST_CASE(structural_order_is_a_total_order_on_structure) {
+    using symgrad::structural_compare;
+    const std::vector<std::string> sorted{"-1/2",  "1",   "-1",  "2",          "Pi",
+                                          "a",     "b",   "w2",  "w10",        "a + b",
+                                          "a - b", "a*b", "a^2", "sigmoid(a)", "sigmoid(b)"};
+    for (std::size_t i = 0; i < sorted.size(); ++i)
+        for (std::size_t j = 0; j < sorted.size(); ++j) {
+            const int c = structural_compare(parse(sorted[i]), parse(sorted[j]));
+            BOOST_TEST((c < 0) == (i < j), sorted[i] << " vs " << sorted[j]);
+            BOOST_TEST((c == 0) == (i == j), sorted[i] << " vs " << sorted[j]);
+        }
+    // The order of copies in other GiNaC orders is the same.
+    const ex e = parse("sigmoid(w1*x1 + w2*x2) + (w2*x1 - w1*x2)^2 - w10");
+    std::vector<ex> subs;
+    for (const ex& t : e)
+        subs.push_back(t);
+    std::sort(subs.begin(), subs.end(), symgrad::structural_less());
+    std::vector<std::string> want;
+    for (const ex& t : subs)
+        want.push_back(symgrad::to_text(t));
+    for (unsigned k = 0; k < 8; ++k) {
+        const ex copy = symgrad::test::fresh_symbols_copy(e, 5 * k + 2);
+        std::vector<ex> terms(copy.begin(), copy.end());
+        std::sort(terms.begin(), terms.end(), symgrad::structural_less());
+        std::vector<std::string> got;
+        for (const ex& t : terms)
+            got.push_back(symgrad::to_text(t));
+        BOOST_TEST(got == want, boost::test_tools::per_element());
     }
 }
 

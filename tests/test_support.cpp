@@ -18,6 +18,23 @@
 
 namespace symgrad::test {
 
+GiNaC::ex fresh_symbols_copy(const GiNaC::ex& e, unsigned skip, GiNaC::exmap* renaming) {
+    for (unsigned i = 0; i < skip; ++i)
+        GiNaC::realsymbol throwaway("throwaway");
+    GiNaC::exmap m;
+    for (const auto& s : free_symbols(e))
+        m[s] = GiNaC::realsymbol(symbol_name(s), tex_name(symbol_name(s)));
+    if (renaming)
+        *renaming = m;
+    return e.subs(m, GiNaC::subs_options::no_pattern);
+}
+
+std::string ginac_print(const GiNaC::ex& e) {
+    std::ostringstream os;
+    os << e;
+    return os.str();
+}
+
 std::uint64_t seed(std::uint64_t fallback, const char* what) {
     std::uint64_t s = fallback;
     if (const char* env = std::getenv("SYMGRAD_TEST_SEED"))

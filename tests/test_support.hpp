@@ -34,6 +34,16 @@ GiNaC::numeric finite_difference(const GiNaC::ex& e, const GiNaC::ex& v, const G
 /// |a - b| <= tol * max(1, |a|, |b|)
 bool close(const GiNaC::numeric& a, const GiNaC::numeric& b, double tol);
 
+/// @p e with every symbol replaced by a new real symbol of the same name, made after @p skip
+/// throwaway symbols. GiNaC orders symbols, and so the terms of sums and the factors of
+/// products, by hashes of their serial numbers (and of addresses that change from run to run):
+/// each copy is in another order, as another run of the command would be. Output computed from
+/// the copies must not differ. @p renaming (optional) receives old symbol -> new symbol.
+GiNaC::ex fresh_symbols_copy(const GiNaC::ex& e, unsigned skip, GiNaC::exmap* renaming = nullptr);
+
+/// GiNaC's own print (its operand order), to check that copies differ in it.
+std::string ginac_print(const GiNaC::ex& e);
+
 /// Result of running the command in-process.
 struct command_result {
     int status;

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -522,6 +523,84 @@ BOOST_AUTO_TEST_CASE(check_command_json_and_negative_left_sides) {
     BOOST_TEST(r.status == 0);
     const auto j = nlohmann::json::parse(r.out);
     BOOST_TEST(j["verdict"] == "proved");
+}
+
+// GiNaC's term order changes from run to run (hashes of symbol serial numbers and addresses);
+// copies of the sides over fresh symbols of the same names are in other orders, as other runs
+// are. The report must be the same text for every copy: the cases (named in the text printer's
+// form, "x1 - x2 > 0", not GiNaC's "-x2+x1 > 0"), the atoms, the witness.
+BOOST_AUTO_TEST_CASE(the_report_does_not_depend_on_ginac_term_order) {
+    const std::string u = "w1*sigmoid(w2*x + w3*y) + w4*sigmoid(w5*x - w6*y)";
+    const std::string v = "w2*x + w3*y", w = "w5*x - w6*y";
+    const std::vector<std::pair<std::string, std::string>> pairs{
+        {"relu(x1 - x2) + relu(x2 - x1)", "abs(x1 - x2)"},
+        {"relu(a - b)*(b - c) + step(c - a)", "relu(b - a)*(c - b) + step(a - c)"},
+        {"diff(" + seed000_loss + ", w3)", "sigmoid(w1 - w2 + w3 - w4) - 1"},
+        {"{diff(sigmoid(" + u + "), w2), diff(sigmoid(" + u + "), w5)}",
+         "{exp(-(" + u + "))/(1 + exp(-(" + u + ")))^2*w1*exp(-(" + v + "))/(1 + exp(-(" + v +
+             ")))^2*x, exp(-(" + u + "))/(1 + exp(-(" + u + ")))^2*w4*exp(-(" + w +
+             "))/(1 + exp(-(" + w + ")))^2*x}"},
+        {"log(sigmoid(a - b)) + log(1 - sigmoid(b - a))", "2*log(sigmoid(a - b))"},
+    };
+    for (const auto& [l, r] : pairs) {
+        const ex lhs = parse(l), rhs = parse(r);
+        const std::string want = symgrad::format_text(symgrad::verify(lhs, rhs));
+        for (unsigned k = 0; k < 10; ++k) {
+            const ex copy = symgrad::test::fresh_symbols_copy(GiNaC::lst{lhs, rhs}, 11 * k + 1);
+            BOOST_TEST(symgrad::format_text(symgrad::verify(copy.op(0), copy.op(1))) == want, l);
+        }
+    }
+    const auto r = symgrad::verify(parse(pairs[0].first), parse(pairs[0].second));
+    BOOST_TEST(r.method == "exact: the rational normal form of the difference is 0 in each of 3 "
+                           "cases: x1 - x2 > 0; x1 - x2 < 0; x1 - x2 = 0");
+}
+
+// The exponential atoms of all components are listed once each (the same atom of two
+// components was two atoms when compared as GiNaC's print), the shortest six, then a count.
+BOOST_AUTO_TEST_CASE(the_proof_names_each_exponential_once_and_at_most_six) {
+    const std::string u = "w1*sigmoid(w2*x + w3*y) + w4*sigmoid(w5*x - w6*y) + w7*sigmoid(w8*y)";
+    std::string lhs = "{", rhs = "{";
+    for (const auto& [weight, inner, factor] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"w2", "w2*x + w3*y", "w1*x"},
+             {"w5", "w5*x - w6*y", "w4*x"},
+             {"w8", "w8*y", "w7*y"}}) {
+        lhs +=
+            (lhs.size() > 1 ? ", " : "") + std::string("diff(sigmoid(") + u + "), " + weight + ")";
+        rhs += (rhs.size() > 1 ? ", " : "") + std::string("exp(-(") + u + "))/(1 + exp(-(" + u +
+               ")))^2*" + factor + "*exp(-(" + inner + "))/(1 + exp(-(" + inner + ")))^2";
+    }
+    const auto r = symgrad::verify(parse(lhs + "}"), parse(rhs + "}"));
+    BOOST_TEST((r.outcome == verdict::proved));
+    const std::string& m = r.method;
+    const std::string head = "exponentials written as powers of ";
+    const auto from = m.find(head);
+    BOOST_TEST_REQUIRE(from != std::string::npos, m);
+    const auto more = m.find(" more)", from);
+    BOOST_TEST_REQUIRE(more != std::string::npos, m);
+    const auto and_pos = m.rfind(" and ", more);
+    // The listed atoms: split at ", " outside parentheses.
+    const std::string list = m.substr(from + head.size(), and_pos - from - head.size());
+    std::vector<std::string> atoms;
+    int depth = 0;
+    std::string current;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const char c = list[i];
+        depth += c == '(' ? 1 : (c == ')' ? -1 : 0);
+        if (depth == 0 && list.compare(i, 2, ", ") == 0) {
+            atoms.push_back(current);
+            current.clear();
+            ++i;
+            continue;
+        }
+        current += c;
+    }
+    atoms.push_back(current);
+    BOOST_TEST(atoms.size() == 6u, m);
+    std::vector<std::string> unique = atoms;
+    std::sort(unique.begin(), unique.end());
+    BOOST_TEST((std::adjacent_find(unique.begin(), unique.end()) == unique.end()), m);
+    BOOST_TEST(m.size() < 600u, m);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

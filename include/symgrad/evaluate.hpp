@@ -9,10 +9,13 @@
 /// (log(0), 1/0), not real (log of a negative number) or not finite (overflow in double) is
 /// named with the reason, instead of a NaN or a crash.
 
+#include "symgrad/printers.hpp"
+
 #include <ginac/ginac.h>
 
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace symgrad {
@@ -31,7 +34,10 @@ GiNaC::ex evaluate_exact(const GiNaC::ex& e, const GiNaC::exmap& point,
 
 /// A real number for @p e at @p point: the exact rational when the value is rational, else a
 /// CLN float correct to @p digits significant digits (the working precision is raised until two
-/// evaluations agree to that many digits).
+/// evaluations agree to that many digits). When they never agree, the value may be an exact 0
+/// that rounding makes tiny (softmax(0, 1, -2) + softmax(1, 1, -2) - 1): the exact zero test of
+/// exp_normal_form.hpp decides, and a proved 0 is returned as the rational 0; otherwise the
+/// last approximation (the same in every run: see ordered_evalf).
 GiNaC::numeric evaluate_numeric(const GiNaC::ex& e, const GiNaC::exmap& point, long digits = 17,
                                 const std::string& where = "evaluate");
 
@@ -39,6 +45,19 @@ GiNaC::numeric evaluate_numeric(const GiNaC::ex& e, const GiNaC::exmap& point, l
 /// naming the first subexpression whose value is not finite although its inputs are.
 double evaluate_double(const GiNaC::ex& e, const double_point& point,
                        const std::string& where = "evaluate");
+
+/// GiNaC's evalf at the current precision (precision_guard), memoised over the DAG, with the
+/// terms of sums and the factors of products accumulated in structural order (printers.hpp).
+/// Floating-point addition is not associative and GiNaC's own evalf adds in its operand order,
+/// which changes from run to run: the last digits of a cancelling sum would too.
+class ordered_evalf : public GiNaC::map_function {
+public:
+    GiNaC::ex operator()(const GiNaC::ex& e) override;
+
+private:
+    structural_order order_;
+    std::unordered_map<GiNaC::ex, GiNaC::ex> memo_;
+};
 
 /// A double_point from an exact point.
 double_point to_double_point(const GiNaC::exmap& point);

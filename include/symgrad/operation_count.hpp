@@ -8,7 +8,10 @@
 /// operation_count walks the DAG (each distinct subexpression once, as an evaluator that
 /// remembers values would) and counts:
 ///   - a sum of n terms: n - 1 additions; a product of n factors: n - 1 multiplications
-///     (a numeric coefficient is a factor, so -x and 2*x cost one operation each);
+///     (a numeric coefficient is a factor, so -x and 2*x cost one operation each; the sums
+///     among the factors are taken with their representative sign, structural_order::
+///     canonical_operands, so that the count does not depend on where GiNaC's run-dependent
+///     order put a minus sign);
 ///   - a power: 1;
 ///   - a function application: 1 per argument that is not a number (sigmoid(h): 1,
 ///     logsumexp(z0, z1, z2): 3, softmax(0, z0, z1): 2);

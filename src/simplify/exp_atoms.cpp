@@ -6,6 +6,9 @@
 // holds by construction.
 #include "rules.hpp"
 
+#include "symgrad/printers.hpp"
+
+#include <algorithm>
 #include <unordered_set>
 
 namespace symgrad::simplify_detail {
@@ -47,6 +50,31 @@ void split_coefficient(const ex& term, numeric& c, ex& monomial) {
 
 exp_atom_table::exp_atom_table(const ex& skeleton) {
     collect(skeleton);
+    // Atoms in structural order, not in the order the walk met them (GiNaC's operand order,
+    // which changes from run to run): the atoms' order decides the share solver's particular
+    // solution, and so the forms the search sees.
+    {
+        std::vector<std::size_t> by_structure(atoms_.size());
+        for (std::size_t i = 0; i < by_structure.size(); ++i)
+            by_structure[i] = i;
+        structural_order order;
+        std::stable_sort(
+            by_structure.begin(), by_structure.end(),
+            [&](std::size_t a, std::size_t b) { return order.less(atoms_[a], atoms_[b]); });
+        std::vector<std::size_t> new_index(atoms_.size());
+        std::vector<ex> sorted;
+        for (std::size_t i = 0; i < by_structure.size(); ++i) {
+            new_index[by_structure[i]] = i;
+            sorted.push_back(atoms_[by_structure[i]]);
+        }
+        atoms_ = std::move(sorted);
+        for (auto& [atom, i] : index_of_atom_)
+            i = new_index[i];
+        for (auto& [arg, d] : arguments_)
+            if (d)
+                for (auto& [i, c] : d->coefficients)
+                    i = new_index[i];
+    }
     // The unit of atom i: the gcd of its coefficients' numerators over the lcm of their
     // denominators, so that exp(1000 x) is E^1 (not E^1000, a polynomial of degree 1000) and
     // exp(x/2), exp(x/3) are E^3, E^2.

@@ -86,10 +86,20 @@ private:
                 {{symbol, z[1] + temps_.symbol_for(softplus(z[0] - z[1])) - shift}});
         }
         c.options.push_back({{symbol, temps_.symbol_for(logsumexp(z)) - shift}});
-        choices_.push_back(std::move(c));
+        log_choices_.emplace(j, std::move(c));
         return symbol;
     }
 
+public:
+    /// The spellings of the logs of sums met, in order of the sums (not in the order the
+    /// walk met them, which follows GiNaC's run-dependent operand order).
+    void hand_over_choices() {
+        for (auto& [j, c] : log_choices_)
+            choices_.push_back(std::move(c));
+        log_choices_.clear();
+    }
+
+private:
     ex expand_log(const ex& arg) {
         exmap repl;
         ex numerator, denominator;
@@ -134,6 +144,7 @@ private:
     std::vector<choice_point>& choices_;
     temporaries& temps_;
     std::map<std::size_t, ex> log_symbols_;
+    std::map<std::size_t, choice_point> log_choices_;
     std::unordered_map<ex, ex> memo_;
 };
 
@@ -192,7 +203,9 @@ ex expand_logs(const ex& monomials, const exp_atom_table& atoms,
                const std::vector<sum_of_exps>& sums, std::vector<choice_point>& choices,
                temporaries& temps) {
     log_expansion l(atoms, sums, choices, temps);
-    return l(monomials);
+    const ex r = l(monomials);
+    l.hand_over_choices();
+    return r;
 }
 
 ex combine_exponentials(const ex& e) {

@@ -94,6 +94,25 @@ std::vector<sum_of_exps> find_sums_of_exps(const ex& monomials, const exp_atom_t
         for (std::size_t i = 0; i < children; ++i)
             stack.push_back(e.op(i));
     }
+    // In an order of their own (the walk's follows GiNaC's run-dependent operand order): the
+    // sums' order is the order of the share solver's columns and of the search's choices.
+    auto exponents_less = [](const exponent_vector& a, const exponent_vector& b) {
+        for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
+            if (a[i] != b[i])
+                return a[i] < b[i];
+        return a.size() < b.size();
+    };
+    std::stable_sort(found.begin(), found.end(), [&](const sum_of_exps& f, const sum_of_exps& g) {
+        if (f.exponents.size() != g.exponents.size())
+            return f.exponents.size() < g.exponents.size();
+        for (std::size_t k = 0; k < f.exponents.size(); ++k) {
+            if (exponents_less(f.exponents[k], g.exponents[k]))
+                return true;
+            if (exponents_less(g.exponents[k], f.exponents[k]))
+                return false;
+        }
+        return false;
+    });
     return found;
 }
 
