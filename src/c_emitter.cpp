@@ -176,20 +176,6 @@ bool vectorisable(opcode op) {
     }
 }
 
-template <class F> void for_each_operand(const tape& t, const instruction& in, F f) {
-    const unsigned arity = opcode_arity(in.op);
-    if (arity == 0) {
-        for (std::uint32_t k = 0; k < in.b; ++k)
-            f(t.operands()[in.a + k]);
-        return;
-    }
-    f(in.a);
-    if (arity >= 2)
-        f(in.b);
-    if (arity == 3)
-        f(in.c);
-}
-
 /// The C text of an instruction's value, given how to name its operands.
 std::string expression(const tape& t, const instruction& in,
                        const std::function<std::string(std::uint32_t)>& name, std::string& prologue,

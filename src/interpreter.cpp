@@ -540,20 +540,6 @@ void accumulate_lanes(double* lanes, const double* v, bool varying, std::size_t 
         lanes[l - l0] += varying ? v[l] : v[0];
 }
 
-template <class F> void for_each_operand(const tape& t, const instruction& in, F f) {
-    const unsigned arity = opcode_arity(in.op);
-    if (arity == 0) {
-        for (std::uint32_t k = 0; k < in.b; ++k)
-            f(t.operands()[in.a + k]);
-        return;
-    }
-    f(in.a);
-    if (arity >= 2)
-        f(in.b);
-    if (arity == 3)
-        f(in.c);
-}
-
 } // namespace
 
 batch_interpreter::batch_interpreter(const tape& t, std::size_t block) : tape_(t), block_(block) {

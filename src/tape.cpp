@@ -854,18 +854,8 @@ private:
         return id;
     }
 
-    template <class F> void for_each_operand(const instruction& in, F f) const {
-        const unsigned arity = opcode_arity(in.op);
-        if (arity == 0) {
-            for (std::uint32_t i = 0; i < in.b; ++i)
-                f(operands_[in.a + i]);
-            return;
-        }
-        f(in.a);
-        if (arity >= 2)
-            f(in.b);
-        if (arity == 3)
-            f(in.c);
+    template <class F> void for_each_operand(const instruction& in, F&& f) const {
+        symgrad::for_each_operand(operands_, in, std::forward<F>(f));
     }
 
     void fuse_products(std::vector<bool>& live, const std::vector<bool>& varying);

@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace symgrad {
@@ -111,6 +112,23 @@ struct instruction {
     std::int32_t imm = 0;
 };
 
+/// Call @p f with each operand register of @p in, in order. @p operands is the operand list
+/// the n-ary opcodes index (a tape's operands(), or one being built).
+template <class F>
+void for_each_operand(const std::vector<std::uint32_t>& operands, const instruction& in, F&& f) {
+    const unsigned arity = opcode_arity(in.op);
+    if (arity == 0) {
+        for (std::uint32_t k = 0; k < in.b; ++k)
+            f(operands[in.a + k]);
+        return;
+    }
+    f(in.a);
+    if (arity >= 2)
+        f(in.b);
+    if (arity == 3)
+        f(in.c);
+}
+
 /// An output: a register and the name it is reported under ("L", "d/dw1").
 struct tape_output {
     std::uint32_t reg = 0;
@@ -168,6 +186,11 @@ private:
     std::vector<std::string> names_; // per instruction: program symbol name or ""
     GiNaC::exvector origins_;        // per instruction: the expression it computes
 };
+
+/// for_each_operand over @p t's operand list.
+template <class F> void for_each_operand(const tape& t, const instruction& in, F&& f) {
+    for_each_operand(t.operands(), in, std::forward<F>(f));
+}
 
 /// What to compile: definitions evaluated in order (each may use the layout's symbols and the
 /// symbols of earlier definitions), then the outputs over all of them.
