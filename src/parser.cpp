@@ -219,19 +219,7 @@ public:
             return {tok::ident, b, pos_};
         }
         if (is_digit(c) || (c == '.' && pos_ + 1 < text_.size() && is_digit(text_[pos_ + 1]))) {
-            while (pos_ < text_.size() && (is_digit(text_[pos_]) || text_[pos_] == '.'))
-                ++pos_;
-            // An exponent: 1e-5, 2.5E+3
-            if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-                std::size_t q = pos_ + 1;
-                if (q < text_.size() && (text_[q] == '+' || text_[q] == '-'))
-                    ++q;
-                if (q < text_.size() && is_digit(text_[q])) {
-                    pos_ = q;
-                    while (pos_ < text_.size() && is_digit(text_[pos_]))
-                        ++pos_;
-                }
-            }
+            pos_ = number_literal_end(text_, pos_);
             const std::string_view lit = text_.substr(b, pos_ - b);
             if (std::count(lit.begin(), lit.end(), '.') > 1)
                 fail(b, "malformed number '" + std::string(lit) + "'", lit.size());
@@ -741,6 +729,24 @@ ex parse(std::string_view text, const parse_options& options) {
 } // namespace symgrad
 
 namespace symgrad {
+
+std::size_t number_literal_end(std::string_view text, std::size_t begin) {
+    auto digit = [&](std::size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+    std::size_t p = begin;
+    while (digit(p) || (p < text.size() && text[p] == '.'))
+        ++p;
+    if (p < text.size() && (text[p] == 'e' || text[p] == 'E')) {
+        std::size_t q = p + 1;
+        if (q < text.size() && (text[q] == '+' || text[q] == '-'))
+            ++q;
+        if (digit(q)) {
+            p = q;
+            while (digit(p))
+                ++p;
+        }
+    }
+    return p;
+}
 
 GiNaC::exmap parse_point(std::string_view text, const parse_options& options) {
     GiNaC::exmap point;

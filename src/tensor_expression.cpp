@@ -124,19 +124,7 @@ private:
             return;
         }
         if (digit(c) || (c == '.' && p + 1 < text_.size() && digit(text_[p + 1]))) {
-            while (p < text_.size() && (digit(text_[p]) || text_[p] == '.'))
-                ++p;
-            if (p < text_.size() && (text_[p] == 'e' || text_[p] == 'E')) {
-                std::size_t q = p + 1;
-                if (q < text_.size() && (text_[q] == '+' || text_[q] == '-'))
-                    ++q;
-                if (q < text_.size() && digit(text_[q])) {
-                    p = q;
-                    while (p < text_.size() && digit(text_[p]))
-                        ++p;
-                }
-            }
-            tok_ = {tk::number, b, p};
+            tok_ = {tk::number, b, number_literal_end(text_, p)};
             return;
         }
         switch (c) {

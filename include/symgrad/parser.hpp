@@ -48,6 +48,11 @@ struct parse_options {
     bool exact_decimals = true;
 };
 
+/// Where the number literal starting at @p begin of @p text ends: digits and points, then an
+/// exponent (1e-5, 2.5E+3) when digits follow the e. Both expression readers use it, so they
+/// agree on what a number is.
+std::size_t number_literal_end(std::string_view text, std::size_t begin);
+
 /// Parse one expression.
 GiNaC::ex parse(std::string_view text, const parse_options& options = {});
 
