@@ -255,7 +255,7 @@ private:
             for (const auto& [symbol, value] : p) {
                 const bool weight =
                     std::any_of(state_.weight_symbols.begin(), state_.weight_symbols.end(),
-                                [&](const ex& w) { return w.is_equal(symbol); });
+                                [&named = symbol](const ex& w) { return w.is_equal(named); });
                 if (!weight)
                     s.fail(skip(t, after), "set: " + symbol_name(symbol) +
                                                " is not a weight (set changes weights only)");
