@@ -68,7 +68,7 @@ void dataset::add_named_row(const GiNaC::exmap& values) {
     for (const auto& [k, v] : values) {
         (void)v;
         if (std::find_if(columns_.begin(), columns_.end(),
-                         [&](const ex& c) { return c.is_equal(k); }) == columns_.end())
+                         [&key = k](const ex& c) { return c.is_equal(key); }) == columns_.end())
             stray.push_back(k);
     }
     if (!stray.empty()) {

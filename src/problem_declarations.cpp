@@ -295,8 +295,9 @@ void read_data(problem_state& state, const statement_source& s, std::size_t offs
     for (std::size_t k = 0; k < cols.size(); ++k) {
         const auto& [name, values] = cols[k];
         statement_source here{s.file, {s.lines[where[k].first]}, {}};
-        auto decl = std::find_if(wanted.begin(), wanted.end(),
-                                 [&](const declared_name& d) { return d.name == name; });
+        auto decl =
+            std::find_if(wanted.begin(), wanted.end(),
+                         [&column = name](const declared_name& d) { return d.name == column; });
         bool component = false;
         for (const auto& d : wanted)
             if (is_tensor(d.value))
