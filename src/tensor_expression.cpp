@@ -37,6 +37,17 @@ struct token {
     std::size_t begin, end;
 };
 
+/// What went wrong, for a user: symgrad's own messages as they are; GiNaC's and CLN's without
+/// their internal function ("power::eval(): division by zero" -> "division by zero").
+std::string reason(const std::exception& e) {
+    std::string s = e.what();
+    if (dynamic_cast<const error*>(&e) != nullptr)
+        return s;
+    if (auto p = s.rfind("): "); p != std::string::npos)
+        s = s.substr(p + 3);
+    return s;
+}
+
 /// The functions this reader handles itself (tensor operations and calculus).
 const std::set<std::string>& tensor_functions() {
     static const std::set<std::string> names{
@@ -392,7 +403,7 @@ private:
         } catch (const shape_error& e) {
             fail(at.begin, e.what());
         } catch (const std::exception& e) {
-            fail(at.begin, e.what());
+            fail(at.begin, reason(e));
         }
         fail(at.begin, "unknown operator");
     }
@@ -418,7 +429,7 @@ private:
         } catch (const parse_error&) {
             throw;
         } catch (const std::exception& e) {
-            fail(name_token.begin, e.what(), name.size());
+            fail(name_token.begin, reason(e), name.size());
         }
     }
 

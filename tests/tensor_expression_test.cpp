@@ -103,9 +103,9 @@ BOOST_AUTO_TEST_CASE(softmax_and_crossentropy_over_vectors) {
     const ex p = eval("softmax([w, 2*w])");
     BOOST_TEST(GiNaC::is_a<matrix>(p));
     const ex ce = eval("crossentropy(softmax([w, 2*w]), 1)");
-    BOOST_TEST(ce.is_equal(symgrad::logsumexp({symgrad::symbol_named("w"),
-                                               2 * symgrad::symbol_named("w")}) -
-                           2 * symgrad::symbol_named("w")));
+    BOOST_TEST(ce.is_equal(
+        symgrad::logsumexp({symgrad::symbol_named("w"), 2 * symgrad::symbol_named("w")}) -
+        2 * symgrad::symbol_named("w")));
 }
 
 BOOST_AUTO_TEST_CASE(errors_name_the_place_and_the_shapes) {
@@ -127,6 +127,21 @@ BOOST_AUTO_TEST_CASE(errors_name_the_place_and_the_shapes) {
     BOOST_TEST(error_of("(w").find("'(' is never closed") != std::string::npos);
     BOOST_TEST(error_of(std::string(1000, '(') + "w" + std::string(1000, ')'))
                    .find("nested deeper than 256 levels") != std::string::npos);
+}
+
+// Found by the tensor_expression fuzzer: "a/0" reported "power::eval(): division by zero".
+BOOST_AUTO_TEST_CASE(undefined_values_are_errors_in_symgrad_words_at_their_place) {
+    BOOST_TEST(error_of("w/0") == "<input>:1:2: division by zero\n    w/0\n     ^");
+    BOOST_TEST(error_of("x/(w - w)") == "<input>:1:2: division by zero\n    x/(w - w)\n     ^");
+    BOOST_TEST(error_of("0^(-1)").find("division by zero") != std::string::npos);
+    for (const char* text :
+         {"w/0", "x/0", "A/0", "0^(-1)", "x^(-1)*0^(-2)", "log(0)", "log(x - x)", "sigmoid(1/0)"}) {
+        const std::string message = error_of(text);
+        BOOST_TEST_INFO(text << " -> " << message);
+        BOOST_TEST(!message.empty());
+        BOOST_TEST(message.find("():") == std::string::npos);
+        BOOST_TEST(message.find("eval") == std::string::npos);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(unknown_names_may_become_variables) {

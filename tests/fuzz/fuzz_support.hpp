@@ -35,7 +35,14 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
 
 /// The first internal message in @p text that does not come from @p input itself (an input
 /// may well contain "GiNaC" as a name, and errors quote the input), or empty.
-inline std::string internal_message_in(std::string_view text, std::string_view input) {
+inline std::string internal_message_in(std::string_view original, std::string_view input) {
+    // symgrad's own messages that name GiNaC on purpose.
+    static constexpr std::string_view own[] = {"GiNaC's imaginary unit"};
+    std::string copy(original);
+    for (std::string_view o : own)
+        for (std::size_t at = copy.find(o); at != std::string::npos; at = copy.find(o, at))
+            copy.replace(at, o.size(), std::string(o.size(), ' '));
+    const std::string_view text = copy;
     static constexpr std::string_view markers[] = {
         "GiNaC",
         "::eval()",
