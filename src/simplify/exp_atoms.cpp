@@ -237,8 +237,18 @@ ex exp_atom_table::to_exponentials(const ex& e) const {
             return r;
         }
         ex convert(const ex& e) {
-            const bool e_power =
-                GiNaC::is_exactly_a<GiNaC::power>(e) && t.index_of(e.op(0)).has_value();
+            // E_i^x with a symbolic exponent (from exp(a)^x: GiNaC keeps the power of an
+            // exponential as it is written) is exp(a)^x = exp(a*x) for real a and x. It is not
+            // a monomial: taking it apart as one would map it to itself without end.
+            if (GiNaC::is_exactly_a<GiNaC::power>(e) && t.index_of(e.op(0)) &&
+                !GiNaC::is_exactly_a<numeric>(e.op(1))) {
+                exponent_vector unit(t.size(), numeric(0));
+                unit[*t.index_of(e.op(0))] = 1;
+                return GiNaC::exp(t.exponent_expression(unit) * (*this)(e.op(1)));
+            }
+            const bool e_power = GiNaC::is_exactly_a<GiNaC::power>(e) &&
+                                 t.index_of(e.op(0)).has_value() &&
+                                 GiNaC::is_exactly_a<numeric>(e.op(1));
             if (GiNaC::is_exactly_a<GiNaC::mul>(e) || e_power || t.index_of(e)) {
                 exponent_vector v(t.size(), numeric(0));
                 ex rest = 1;

@@ -64,6 +64,25 @@ bool worth_factoring(const ex& polynomial) {
     return false;
 }
 
+/// The factorisation @p f from GiNaC's factor() with each factor expanded. factor() returns an
+/// irreducible factor partly collected in one of its variables (x1^2 + x2^2 + x3^2 - x1*x2 -
+/// x1*x3 - x2*x3 comes back with -(x2 + x3)*x1, or -(x1 + x3)*x2, ...), and which variable
+/// follows GiNaC's run-dependent order: that would make the printed result change from run to
+/// run. Only the factorisation itself is kept.
+ex expanded_factors(const ex& f) {
+    if (GiNaC::is_exactly_a<GiNaC::mul>(f)) {
+        GiNaC::exvector factors;
+        for (std::size_t i = 0; i < f.nops(); ++i)
+            factors.push_back(expanded_factors(f.op(i)));
+        return GiNaC::mul(factors);
+    }
+    if (GiNaC::is_exactly_a<GiNaC::power>(f))
+        return GiNaC::pow(expanded_factors(f.op(0)), f.op(1));
+    if (GiNaC::is_exactly_a<GiNaC::add>(f))
+        return f.expand();
+    return f;
+}
+
 } // namespace
 
 std::optional<ex> factored_form(const ex& e, std::size_t max_terms) {
@@ -76,7 +95,8 @@ std::optional<ex> factored_form(const ex& e, std::size_t max_terms) {
             return std::nullopt;
         if (!worth_factoring(numerator) && !worth_factoring(denominator))
             return std::nullopt;
-        const ex f = GiNaC::factor(numerator) / GiNaC::factor(denominator);
+        const ex f = expanded_factors(GiNaC::factor(numerator)) /
+                     expanded_factors(GiNaC::factor(denominator));
         return substitute_all(f, repl);
     } catch (const std::exception&) {
         return std::nullopt;
