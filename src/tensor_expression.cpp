@@ -9,6 +9,7 @@
 #include "symgrad/tensor.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace symgrad {
@@ -46,6 +47,29 @@ std::string reason(const std::exception& e) {
     if (auto p = s.rfind("): "); p != std::string::npos)
         s = s.substr(p + 3);
     return s;
+}
+
+/// GiNaC computes a rational number to a power exactly, at once: 3^(3^22) would take minutes and
+/// gigabytes. Results over a million bits (about 300,000 digits; any loss's values are far
+/// smaller) are an error instead. A numeric factor of a product counts too, since GiNaC
+/// distributes the power over it: (2*w)^n has 2^n in it.
+void refuse_huge_exact_power(const ex& base, const ex& exponent) {
+    using GiNaC::numeric;
+    if (!GiNaC::is_exactly_a<numeric>(exponent) || !GiNaC::ex_to<numeric>(exponent).is_rational())
+        return;
+    ex factor = base;
+    if (GiNaC::is_exactly_a<GiNaC::mul>(base))
+        factor = base.op(base.nops() - 1);
+    if (!GiNaC::is_exactly_a<numeric>(factor) || !GiNaC::ex_to<numeric>(factor).is_rational())
+        return;
+    const numeric& c = GiNaC::ex_to<numeric>(factor);
+    const long bits = std::max(c.numer().int_length(), c.denom().int_length());
+    if (bits <= 1) // 0, 1 and -1
+        return;
+    const double result_bits =
+        static_cast<double>(bits) * std::abs(GiNaC::ex_to<numeric>(exponent).to_double());
+    if (!(result_bits <= 1e6))
+        throw invalid_input("power: the exact value would have more than 300000 digits");
 }
 
 /// The functions this reader handles itself (tensor operations and calculus).
@@ -394,6 +418,8 @@ private:
             case '^':
                 if (tb)
                     fail(at.begin, "the exponent must be a scalar, got a " + shape_description(b));
+                for (const ex& base : entries_of(a))
+                    refuse_huge_exact_power(base, b);
                 if (ta)
                     return elementwise(mat(a), [&](const ex& x) { return GiNaC::pow(x, b); });
                 return GiNaC::pow(a, b);

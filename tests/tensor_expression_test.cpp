@@ -144,6 +144,20 @@ BOOST_AUTO_TEST_CASE(undefined_values_are_errors_in_symgrad_words_at_their_place
     }
 }
 
+// Found by the tensor_expression fuzzer: "3.1111^11111111111111111111x1" computed an exact power
+// of some 10^20 digits (a hang, then out of memory). Exact results stay up to 300,000 digits.
+BOOST_AUTO_TEST_CASE(exact_powers_beyond_300000_digits_are_errors_not_hangs) {
+    for (const char* text : {"3^3^22", "2^(10^7)", "(2*w)^(10^7)", "(1/3)^(-10^7)", "[2, w]^(10^7)",
+                             "pow(1.5, 10^30)", "10^(10^400)"}) {
+        BOOST_TEST_INFO(text);
+        BOOST_TEST(error_of(text).find("more than 300000 digits") != std::string::npos);
+    }
+    // 2^1000 by hand: 1024^100; and what is not a large exact number stays as it was.
+    BOOST_TEST(eval("2^1000").is_equal(numeric(1024).power(100)));
+    BOOST_TEST(eval("w^(10^7)").is_equal(GiNaC::pow(symgrad::symbol_named("w"), 10000000)));
+    BOOST_TEST(eval("1^(10^400) + (-1)^(10^400) + 0^(10^400)").is_equal(ex(2)));
+}
+
 BOOST_AUTO_TEST_CASE(unknown_names_may_become_variables) {
     names.allow_new_symbols = true;
     BOOST_TEST(eval("sigmoid(-t)").is_equal(symgrad::sigmoid(-symgrad::symbol_named("t"))));
