@@ -600,9 +600,45 @@ REGISTER_FUNCTION(indicator, eval_func(indicator_eval)
                                  .print_func<GiNaC::print_latex>(indicator_print_latex))
 
 namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Derivatives of GiNaC's own piecewise functions. GiNaC registers step and csgn without a
+// derivative (so diff gives the unevaluated D[0](step)(x), which evaluates as if it were step)
+// and abs with the complex rule (x + conj(x))/(2|x|). symgrad's variables are real: every one
+// of them is constant on each side of its switch point 0, where it is not differentiable.
+
+/// Access to GiNaC's table of registered functions (a protected static of GiNaC::function).
+struct ginac_function_table : GiNaC::function {
+    static GiNaC::function_options& options(unsigned serial) {
+        return registered_functions()[serial];
+    }
+};
+
+// step'(u) = 0 and csgn'(u) = 0 for u != 0.
+ex zero_almost_everywhere(const ex&, unsigned) {
+    return 0;
+}
+
+// |u|' = csgn(u) for real u != 0.
+ex abs_real_derivative(const ex& u, unsigned) {
+    return GiNaC::csgn(u);
+}
+
+void register_piecewise_derivatives() {
+    ginac_function_table::options(GiNaC::step_SERIAL::serial)
+        .derivative_func(zero_almost_everywhere);
+    ginac_function_table::options(GiNaC::csgn_SERIAL::serial)
+        .derivative_func(zero_almost_everywhere);
+    // The explicit (complex) rule takes precedence over the chain rule: remove it.
+    ginac_function_table::options(GiNaC::abs_SERIAL::serial)
+        .expl_derivative_func(static_cast<GiNaC::expl_derivative_funcp_1>(nullptr))
+        .derivative_func(abs_real_derivative);
+}
+
 /// Fill the serial -> kind table for the fixed functions and pre-register small arities of the
 /// variadic ones (so that the common cases never register while other threads evaluate).
 bool register_all() {
+    register_piecewise_derivatives();
     {
         std::unique_lock lock(registry_mutex());
         auto& t = kind_by_serial();
@@ -658,6 +694,94 @@ std::string_view ml_function_name(ml_function f) {
         break;
     }
     return "";
+}
+
+exvector switch_arguments(const ex& e) {
+    exvector out;
+    for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
+        const ex& n = *it;
+        const bool piecewise = GiNaC::is_the_function<GiNaC::step_SERIAL>(n) ||
+                               GiNaC::is_the_function<GiNaC::csgn_SERIAL>(n) ||
+                               GiNaC::is_the_function<GiNaC::abs_SERIAL>(n) ||
+                               ml_function_of(n) == ml_function::relu;
+        if (!piecewise || GiNaC::is_exactly_a<numeric>(n.op(0)))
+            continue;
+        // u = 0 and -u = 0 are one point.
+        if (std::none_of(out.begin(), out.end(), [&](const ex& u) {
+                return u.is_equal(n.op(0)) || (u + n.op(0)).expand().is_zero();
+            }))
+            out.push_back(n.op(0));
+    }
+    return out;
+}
+
+std::vector<class_label> class_labels(const ex& e) {
+    std::vector<class_label> out;
+    auto add = [&](const ex& y, std::size_t k) {
+        for (auto& c : out)
+            if (c.label.is_equal(y)) {
+                c.classes = std::max(c.classes, k);
+                return;
+            }
+        out.push_back({y, k});
+    };
+    // Per label, the k of its indicators [y = k]; and the argument lists of the logsumexps.
+    std::vector<std::pair<ex, std::vector<long>>> compared;
+    std::vector<exvector> sums;
+    for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
+        const ex& n = *it;
+        switch (ml_function_of(n)) {
+        case ml_function::crossentropy:
+            if (!GiNaC::is_exactly_a<numeric>(n.op(0)))
+                add(n.op(0), n.nops() - 1);
+            break;
+        case ml_function::logsumexp:
+            sums.emplace_back(n.begin(), n.end());
+            break;
+        case ml_function::indicator: {
+            if (GiNaC::is_exactly_a<numeric>(n.op(0)) || !n.op(1).info(info_flags::nonnegint))
+                break;
+            const long k = num(n.op(1)).to_long();
+            auto c = std::find_if(compared.begin(), compared.end(),
+                                  [&](const auto& p) { return p.first.is_equal(n.op(0)); });
+            if (c == compared.end())
+                compared.push_back({n.op(0), {k}});
+            else if (std::find(c->second.begin(), c->second.end(), k) == c->second.end())
+                c->second.push_back(k);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    for (auto& [y, ks] : compared) {
+        std::sort(ks.begin(), ks.end());
+        for (const auto& z : sums) {
+            std::vector<long> nonzero;
+            for (std::size_t k = 0; k < z.size(); ++k)
+                if (!z[k].is_zero())
+                    nonzero.push_back(static_cast<long>(k));
+            if (nonzero == ks)
+                add(y, z.size());
+        }
+    }
+    return out;
+}
+
+void check_class_labels(const ex& e, const GiNaC::exmap& point, const std::string& where) {
+    for (const auto& c : class_labels(e)) {
+        const ex v = c.label.subs(point);
+        if (!GiNaC::is_exactly_a<numeric>(v))
+            continue;
+        if (v.info(info_flags::nonnegint) && num(v) < numeric(static_cast<long>(c.classes)))
+            continue;
+        const std::string name = GiNaC::is_a<GiNaC::symbol>(c.label)
+                                     ? show(c.label) + " = " + show(v)
+                                     : "the label " + show(c.label) + " = " + show(v);
+        throw invalid_input(where + ": " + name + " is not a class: the cross-entropy over " +
+                            std::to_string(c.classes) + " classes takes the labels 0.." +
+                            std::to_string(c.classes - 1) + " (classes are 0-based)");
+    }
 }
 
 std::size_t softmax_index(const ex& e) {

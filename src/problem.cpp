@@ -5,6 +5,7 @@
 
 #include "symgrad/error.hpp"
 #include "symgrad/evaluate.hpp"
+#include "symgrad/functions.hpp"
 #include "symgrad/gradient_program.hpp"
 #include "symgrad/printers.hpp"
 #include "symgrad/program_printer.hpp"
@@ -151,6 +152,8 @@ private:
             return declare(s, kw, after);
         if (kw == "data") {
             read_data(state_, s, after, report_);
+            if (state_.loss)
+                check_row_labels(s, *state_.loss, skip(t, after));
             return refresh_objective();
         }
         if (kw == "objective")
@@ -201,6 +204,60 @@ private:
         refresh_objective();
     }
 
+    /// Classes declared for a label (labels y in {1, 2, 3}) that a cross-entropy of the loss
+    /// does not have (over 3 classes it takes 0, 1, 2: they are 0-based) are an error at the
+    /// declaration: otherwise class 3 would silently pick no class at all.
+    void check_declared_classes(const statement_source& s, const ex& loss) const {
+        const auto labels = class_labels(loss);
+        for (const auto& d : state_.labels) {
+            if (d.classes.empty() || !d.declared_at || is_tensor(d.value))
+                continue;
+            for (const auto& c : labels) {
+                if (!c.label.has(d.value))
+                    continue;
+                for (const auto& k : d.classes) {
+                    const ex v = c.label.subs(GiNaC::exmap{{d.value, k}});
+                    if (!GiNaC::is_a<GiNaC::numeric>(v) ||
+                        (v.info(GiNaC::info_flags::nonnegint) &&
+                         GiNaC::ex_to<GiNaC::numeric>(v) <
+                             GiNaC::numeric(static_cast<long>(c.classes))))
+                        continue;
+                    std::string list;
+                    for (const auto& x : d.classes)
+                        list += (list.empty() ? "" : ", ") + to_text(x);
+                    std::string zero_based;
+                    for (std::size_t j = 0; j < c.classes; ++j)
+                        zero_based += (j ? ", " : "") + std::to_string(j);
+                    const std::string what =
+                        c.label.is_equal(d.value) ? d.name : "the label " + to_text(c.label);
+                    const std::string& line = d.declared_at->lines.front().text;
+                    const std::size_t close = line.find('}', d.classes_offset);
+                    d.declared_at->fail(
+                        d.classes_offset,
+                        "labels: " + d.name + " in {" + list +
+                            "}, but the cross-entropy of the "
+                            "loss (line " +
+                            std::to_string(s.lines.front().number) + ") has " +
+                            std::to_string(c.classes) + " classes, numbered from 0: " + what +
+                            " = " + to_text(v) + " is not one of them (write " + d.name + " in {" +
+                            zero_based + "} for 0-based classes)",
+                        close == std::string::npos ? 1 : close - d.classes_offset + 1);
+                }
+            }
+        }
+    }
+
+    /// Every data row's labels must be classes of the loss's cross-entropies.
+    void check_row_labels(const statement_source& s, const ex& loss, std::size_t at) const {
+        for (std::size_t r = 0; r < state_.rows.size(); ++r) {
+            try {
+                check_class_labels(loss, state_.rows[r], "data row " + std::to_string(r + 1));
+            } catch (const invalid_input& e) {
+                s.fail(at, e.what());
+            }
+        }
+    }
+
     void refresh_objective() {
         if (state_.loss || state_.direct_objective)
             state_.names.values["L"] = state_.objective();
@@ -226,6 +283,8 @@ private:
             if (is_tensor(value))
                 s.fail(at, "loss: the per-sample loss must be a scalar, got a " +
                                shape_description(value) + " (use sum() or mean())");
+            check_declared_classes(s, value);
+            check_row_labels(s, value, at);
             state_.loss = value;
             state_.names.values["loss"] = value;
             state_.direct_objective.reset();
@@ -404,9 +463,17 @@ private:
             s.fail(s.lines.front().text.find(text), "grad: no weights are declared");
         std::vector<std::pair<std::string, std::string>> rows;
         if (at == std::string::npos) {
+            // The function differentiated in the numerator: its name (grad(L): dL/dw1), or the
+            // expression itself in parentheses.
+            const std::string f = text.substr(5, text.size() - 6);
+            const std::string name = trimmed(f, 0, f.size());
+            const bool named = is_valid_symbol_name(name);
             for (const auto& w : state_.weight_symbols)
                 report_.formula("d/d" + symbol_name(w),
-                                "\\frac{\\partial}{\\partial " + to_latex(w) + "}",
+                                named ? "\\frac{\\partial " + tex_name(name) + "}{\\partial " +
+                                            to_latex(w) + "}"
+                                      : "\\frac{\\partial}{\\partial " + to_latex(w) + "}\\left(" +
+                                            to_latex(e) + "\\right)",
                                 present(e.diff(GiNaC::ex_to<GiNaC::symbol>(w))));
             return;
         }

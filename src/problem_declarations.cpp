@@ -197,7 +197,9 @@ void declare_names(problem_state& state, const statement_source& s, const std::s
                 state.names.values[symbol_name(symbols[k])] = symbols[k];
         }
         state.names.values[it.name] = value;
-        list.push_back(declared_name{it.name, value, classes});
+        list.push_back(
+            declared_name{it.name, value, classes, classes.empty() ? nullptr : &s,
+                          classes_at == std::string::npos ? 0 : skip_spaces(t, classes_at)});
     }
 }
 

@@ -49,6 +49,79 @@ std::string value_text(const GiNaC::ex& v, bool latex) {
     return (m.rows() == 1 ? s.substr(1) : s + "]");
 }
 
+/// Whether the characters of @p s from @p i on are only spaces and tabs.
+bool blank_from(const std::string& s, std::size_t i) {
+    return s.find_first_not_of(" \t", i) == std::string::npos;
+}
+
+} // namespace
+
+std::string markdown_escape(const std::string& line) {
+    // Backslash escapes for the ASCII punctuation that both CommonMark and Python-Markdown
+    // accept escaped; '<' and '&' as entities (Python-Markdown does not unescape "\\<"); a ']'
+    // that would close a link or a link definition; the characters that open a block (# > + -
+    // and "1." "1)") where the line starts. Brackets and braces are otherwise literal text.
+    std::string out;
+    const std::size_t first = line.find_first_not_of(" \t");
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        const char next = i + 1 < line.size() ? line[i + 1] : '\0';
+        if (c == '<') {
+            out += "&lt;";
+            continue;
+        }
+        if (c == '&') {
+            out += "&amp;";
+            continue;
+        }
+        const bool inline_mark = c == '\\' || c == '`' || c == '*' || c == '_' || c == '|' ||
+                                 (c == ']' && (next == '(' || next == '[' || next == ':'));
+        const bool starts_block = i == first && (c == '#' || c == '>' || c == '+' || c == '-');
+        // "1. text" or "1) text" at the start of a line opens an ordered list.
+        const bool list_number = (c == '.' || c == ')') && first != std::string::npos &&
+                                 i > first && line.find_first_not_of("0123456789", first) == i;
+        if (inline_mark || starts_block || list_number)
+            out += '\\';
+        out += c;
+    }
+    // Two trailing spaces would be a hard line break.
+    while (!out.empty() && (out.back() == ' ' || out.back() == '\t'))
+        out.pop_back();
+    return out;
+}
+
+std::string markdown_code_span(const std::string& text) {
+    // A code span is delimited by a backtick run longer than any inside it; '|' is escaped
+    // because a table cell ends at an unescaped one even inside a code span.
+    std::size_t longest = 0, run = 0;
+    for (char c : text) {
+        run = c == '`' ? run + 1 : 0;
+        longest = std::max(longest, run);
+    }
+    const std::string fence(longest + 1, '`');
+    std::string body;
+    for (char c : text)
+        body += c == '|' ? std::string("\\|") : std::string(1, c);
+    const bool pad = !body.empty() && (body.front() == '`' || body.back() == '`');
+    return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
+}
+
+namespace {
+
+/// A fenced code block holding @p text (a fence longer than any backtick run in it).
+std::string code_block(const std::string& text) {
+    std::size_t longest = 0, run = 0;
+    for (char c : text) {
+        run = c == '`' ? run + 1 : 0;
+        longest = std::max(longest, run);
+    }
+    const std::string fence(std::max<std::size_t>(3, longest + 1), '`');
+    std::string body = text;
+    if (!body.empty() && body.back() != '\n')
+        body += '\n';
+    return fence + "\n" + body + fence + "\n";
+}
+
 class text_report : public problem_report {
 public:
     explicit text_report(std::ostream& out) : out_(out) {}
@@ -136,10 +209,10 @@ public:
     explicit markdown_report(std::ostream& out) : out_(out) {}
 
     void begin_file(const std::string& file, const std::vector<std::string>& header) override {
-        out_ << "# " << (header.empty() ? file : header.front()) << "\n\n";
+        out_ << "# " << markdown_escape(header.empty() ? file : header.front()) << "\n\n";
         for (std::size_t i = 1; i < header.size(); ++i)
-            out_ << header[i] << "\n";
-        out_ << "\n*Source: `" << file << "`*\n";
+            out_ << (blank_from(header[i], 0) ? "" : markdown_escape(header[i])) << "\n";
+        out_ << "\n*Source: " << markdown_code_span(file) << "*\n";
     }
     // Consecutive statements without results (declarations, definitions) share one code block.
     void statement(std::size_t line, const std::string& text) override {
@@ -157,38 +230,39 @@ public:
         flush();
         out_ << "| | value |\n|---|---|\n";
         for (const auto& r : rows)
-            out_ << "| `" << r.first << "` | " << r.second << " |\n";
+            out_ << "| " << markdown_code_span(r.first) << " | " << markdown_escape(r.second)
+                 << " |\n";
     }
     void table(const std::vector<std::string>& header,
                const std::vector<std::vector<std::string>>& rows) override {
         flush();
         for (const auto& h : header)
-            out_ << "| " << h << " ";
+            out_ << "| " << markdown_escape(h) << " ";
         out_ << "|\n";
         for (std::size_t j = 0; j < header.size(); ++j)
             out_ << "|---";
         out_ << "|\n";
         for (const auto& r : rows) {
             for (const auto& c : r)
-                out_ << "| " << c << " ";
+                out_ << "| " << markdown_escape(c) << " ";
             out_ << "|\n";
         }
     }
     void text(const std::string& lines) override {
         flush();
-        out_ << "```\n" << lines << "\n```\n";
+        out_ << code_block(lines);
     }
     void note(const std::vector<std::string>& lines) override {
         flush();
         // Comment lines as a paragraph (a blank comment line starts a new one).
         out_ << "\n";
         for (const auto& l : lines)
-            out_ << (l.find_first_not_of(" \t") == std::string::npos ? "\n" : l + "\n");
+            out_ << (blank_from(l, 0) ? "\n" : markdown_escape(l) + "\n");
         out_ << "\n";
     }
     void outcome(bool passed, const std::string& message) override {
         flush();
-        out_ << (passed ? "**ok**: " : "**FAILED**: ") << message << "\n";
+        out_ << (passed ? "**ok**: " : "**FAILED**: ") << markdown_escape(message) << "\n";
     }
     void end_file(std::size_t expectations, std::size_t failures) override {
         flush();
@@ -199,8 +273,8 @@ private:
     void flush() {
         if (pending_.empty())
             return;
-        out_ << "\n```\n"
-             << pending_ << "```\n<sub>"
+        out_ << "\n"
+             << code_block(pending_) << "<sub>"
              << (first_line_ == last_line_
                      ? "line " + std::to_string(first_line_)
                      : "lines " + std::to_string(first_line_) + "-" + std::to_string(last_line_))

@@ -11,8 +11,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <random>
 
 using GiNaC::ex;
 using GiNaC::numeric;
@@ -275,6 +277,132 @@ BOOST_AUTO_TEST_CASE(ml_function_of_tells_the_kinds_apart) {
                 symgrad::ml_function::softmax)); // an arity registered on demand
     BOOST_TEST((symgrad::ml_function_of(GiNaC::exp(x)) == symgrad::ml_function::none));
     BOOST_TEST((symgrad::ml_function_of(x) == symgrad::ml_function::none));
+}
+
+// ---- piecewise functions (issue 12, class 8) --------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(step_and_csgn_have_derivative_zero_and_abs_has_csgn) {
+    // GiNaC leaves D[0](step)(x), which evaluates like step itself: diff 'step(x)' printed step(x).
+    BOOST_TEST(GiNaC::step(x).diff(x).is_zero());
+    BOOST_TEST(GiNaC::csgn(x).diff(x).is_zero());
+    BOOST_TEST(GiNaC::step(x * x - 1).diff(x).is_zero());
+    BOOST_TEST(GiNaC::abs(x).diff(x).is_equal(GiNaC::csgn(x)));
+    BOOST_TEST(GiNaC::abs(a * x - b).diff(x).is_equal(GiNaC::csgn(a * x - b) * a));
+    BOOST_TEST(symgrad::relu(a * x).diff(x).is_equal(GiNaC::step(a * x) * a));
+    // max(a, b) = b + relu(a - b) (how problem files write it): d/da = step(a - b).
+    BOOST_TEST((b + symgrad::relu(a - b)).diff(a).is_equal(GiNaC::step(a - b)));
+}
+
+BOOST_AUTO_TEST_CASE(huber_loss_written_with_step_has_the_pytorch_gradient) {
+    // Huber loss with delta = 1 of the residual r = w - t (torch.nn.HuberLoss(delta=1.0)):
+    //   L = r^2/2 where |r| <= 1,  |r| - 1/2 where |r| > 1,
+    // written with step as step(1 - |r|) r^2/2 + step(|r| - 1) (|r| - 1/2). By hand (and what
+    // PyTorch's autograd gives for input w = 0): dL/dw = r = -1/2 at t = 1/2, and
+    // dL/dw = sign(r) = -1 at t = 3. Before the fix the first came out as -3/8.
+    const GiNaC::realsymbol& w = symbol_named("w");
+    const GiNaC::realsymbol& t = symbol_named("t");
+    const ex r = w - t;
+    const ex huber = GiNaC::step(1 - GiNaC::abs(r)) * GiNaC::pow(r, 2) / 2 +
+                     GiNaC::step(GiNaC::abs(r) - 1) * (GiNaC::abs(r) - GiNaC::numeric(1, 2));
+    const ex d = huber.diff(w);
+    BOOST_TEST(
+        d.subs(GiNaC::lst{w == 0, t == GiNaC::numeric(1, 2)}).is_equal(GiNaC::numeric(-1, 2)), d);
+    BOOST_TEST(d.subs(GiNaC::lst{w == 0, t == 3}).is_equal(-1), d);
+    BOOST_TEST(d.subs(GiNaC::lst{w == 5, t == 3}).is_equal(1), d);
+}
+
+BOOST_AUTO_TEST_CASE(piecewise_derivatives_agree_with_finite_differences_off_the_switch_points) {
+    const auto seed = symgrad::test::seed(1208, "piecewise finite differences");
+    std::mt19937_64 rng(seed);
+    const std::vector<std::string> texts{
+        "step(1 - abs(w - t))*(w - t)^2/2 + step(abs(w - t) - 1)*(abs(w - t) - 1/2)",
+        "abs(w*x - t)^3",
+        "csgn(w)*w^2 + step(x - w)*exp(w)",
+        "relu(w*x + b)^2 + relu(-w)",
+        "b + relu(w - b)", // max(w, b)
+        "w - relu(w - b)", // min(w, b)
+        "abs(sigmoid(w) - 1/2)*x + step(w^2 - 1)*w^3",
+        "sqrt(abs(w) + 1)*csgn(x - w)"};
+    for (const auto& text : texts) {
+        const ex e = parse(text);
+        const GiNaC::exvector switches = symgrad::switch_arguments(e);
+        for (int round = 0; round < 20; ++round) {
+            const GiNaC::exmap point = symgrad::test::random_point(e, rng, -3, 3);
+            // Finite differences are meaningless across a jump or a kink: keep 10^-3 away.
+            bool near = false;
+            for (const auto& u : switches)
+                near = near || GiNaC::abs(GiNaC::ex_to<numeric>(u.subs(point).evalf())) < 1e-3;
+            if (near)
+                continue;
+            for (const auto& v : symgrad::free_symbols(e)) {
+                const ex d = e.diff(GiNaC::ex_to<GiNaC::symbol>(v));
+                symgrad::precision_guard digits(50);
+                const numeric got = GiNaC::ex_to<numeric>(d.subs(point).evalf());
+                const numeric want = symgrad::test::finite_difference(e, v, point);
+                BOOST_TEST(symgrad::test::close(got, want, 1e-15),
+                           text << " d/d" << v << " at " << GiNaC::ex(point.begin()->second) << ": "
+                                << got << " vs " << want << " (seed " << seed << ")");
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(switch_arguments_name_every_piecewise_argument_once) {
+    const ex e =
+        parse("step(1 - abs(w - t)) + step(abs(w - t) - 1) + relu(x) + csgn(x) + sigmoid(w)");
+    const GiNaC::exvector s = symgrad::switch_arguments(e);
+    BOOST_TEST(s.size() == 3u); // 1 - |w - t| (the same point as |w - t| - 1), w - t, x
+    auto has = [&](const ex& u) {
+        return std::any_of(s.begin(), s.end(), [&](const ex& v) {
+            return (v - u).expand().is_zero() || (v + u).expand().is_zero();
+        });
+    };
+    BOOST_TEST(has(parse("w - t")));
+    BOOST_TEST(has(parse("abs(w - t) - 1")));
+    BOOST_TEST(has(x));
+    BOOST_TEST(symgrad::switch_arguments(parse("sigmoid(w) + abs(2)")).empty());
+}
+
+// ---- class labels (issue 12, class 10) ---------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(the_classes_of_a_label_are_found_in_the_fused_crossentropy) {
+    auto classes_of = [&](const ex& e) {
+        const auto labels = symgrad::class_labels(e);
+        return labels.size() == 1 && labels[0].label.is_equal(y) ? labels[0].classes
+                                                                 : std::size_t{0};
+    };
+    BOOST_TEST(classes_of(symgrad::crossentropy(symgrad::softmax({a, b, c}), y)) == 3u);
+    // A logit 0 leaves no [y = k] term behind, but the class count is still the logsumexp's.
+    BOOST_TEST(classes_of(symgrad::crossentropy(symgrad::softmax({a, b, 0}), y)) == 3u);
+    BOOST_TEST(classes_of(symgrad::crossentropy(symgrad::softmax({a, b, c, 0}), y)) == 4u);
+    BOOST_TEST(classes_of(symgrad::crossentropy(symgrad::softmax({0, a}), y)) == 2u);
+    BOOST_TEST(classes_of(symgrad::crossentropy({a, b, c}, y)) == 3u); // not fused
+    BOOST_TEST(classes_of(2 * symgrad::crossentropy(symgrad::softmax({a, b}), y) + x) == 2u);
+    // A bare indicator is no cross-entropy: no classes are implied.
+    BOOST_TEST(symgrad::class_labels(symgrad::indicator(y, 5) * a).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_label_outside_its_classes_is_an_error_naming_the_classes) {
+    const ex e = symgrad::crossentropy(symgrad::softmax({a, b, c}), y);
+    const GiNaC::exmap zero{{a, 0}, {b, 0}, {c, 0}};
+    for (long k = 0; k < 3; ++k) {
+        GiNaC::exmap p = zero;
+        p[y] = k;
+        BOOST_CHECK_NO_THROW(symgrad::check_class_labels(e, p, "--at"));
+    }
+    for (const ex& bad : {ex(3), ex(-1), ex(GiNaC::numeric(1, 2))}) {
+        GiNaC::exmap p = zero;
+        p[y] = bad;
+        BOOST_TEST(symgrad::test::message_of([&] { symgrad::check_class_labels(e, p, "--at"); }) ==
+                   "--at: y = " + symgrad::test::ginac_print(bad) +
+                       " is not a class: the cross-entropy over 3 classes takes the labels 0..2 "
+                       "(classes are 0-based)");
+    }
+    // With one logit 0 and y = 3 a real class: no error.
+    const ex four = symgrad::crossentropy(symgrad::softmax({a, b, c, 0}), y);
+    GiNaC::exmap p = zero;
+    p[y] = 3;
+    BOOST_CHECK_NO_THROW(symgrad::check_class_labels(four, p, "--at"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,7 +13,9 @@
 #include <ginac/ginac.h>
 
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace symgrad {
 
@@ -61,6 +63,32 @@ GiNaC::ex crossentropy(const GiNaC::exvector& p, const GiNaC::exvector& target);
 
 /// Cross-entropy directly from logits: logsumexp(z) - sum_k [y = k] z_k.
 GiNaC::ex crossentropy_with_logits(const GiNaC::exvector& z, const GiNaC::ex& y);
+
+/// The switch points of the piecewise functions in @p e: the arguments u of every step(u),
+/// csgn(u), abs(u) and relu(u), each once (in no particular order). Each of these functions is
+/// differentiable wherever u != 0, with step'(u) = csgn'(u) = 0, |u|' = csgn(u) and
+/// relu'(u) = step(u) (GiNaC's step and csgn get their derivative when this library loads), and
+/// not differentiable at u = 0 (step and csgn jump there; abs and relu have a kink).
+GiNaC::exvector switch_arguments(const GiNaC::ex& e);
+
+/// A class label of a cross-entropy in an expression, and its number of classes K: the label
+/// must be one of 0..K-1 (labels are 0-based).
+struct class_label {
+    GiNaC::ex label;
+    std::size_t classes;
+};
+
+/// The class labels of the cross-entropies in @p e that are not numbers yet: the y of every
+/// crossentropy(y, p_0, ..., p_{K-1}), and of every fused form logsumexp(z_0, ..., z_{K-1}) -
+/// sum_k [y = k] z_k that crossentropy over softmax builds (recognised by the indicators of y
+/// being exactly those k with z_k != 0: the terms with z_k = 0 vanish). Once y has a value the
+/// fused form no longer depends on it being a class (y = 3 over 3 classes would silently pick
+/// nothing), so check points with check_class_labels first.
+std::vector<class_label> class_labels(const GiNaC::ex& e);
+
+/// Throws invalid_input "WHERE: y = 3 is not a class: ..." when @p point gives a class label of
+/// @p e a value that is not one of its classes 0..K-1.
+void check_class_labels(const GiNaC::ex& e, const GiNaC::exmap& point, const std::string& where);
 
 /// The kinds of function symgrad defines, for visitors that need to tell them apart.
 enum class ml_function {

@@ -39,6 +39,10 @@ struct declared_name {
     GiNaC::ex value;
     /// For labels: the allowed class values (empty: any real value).
     std::vector<GiNaC::ex> classes;
+    /// For labels with classes: the declaring statement and the byte offset of the class list
+    /// in its line, where an error about the classes points.
+    const statement_source* declared_at = nullptr;
+    std::size_t classes_offset = 0;
 };
 
 /// Everything a problem file has declared and computed so far.

@@ -49,6 +49,16 @@ public:
     virtual void end_file(std::size_t expectations, std::size_t failures) = 0;
 };
 
+/// One line of prose as Markdown that shows it literally: the characters that would turn text
+/// italic or bold, into code, a link, HTML or a table cell (* _ ` \ | < & and a ']' before
+/// '(' '[' ':') escaped, and those that open a block (# > + -, "1." and "1)") where the line
+/// starts. Trailing blanks (a hard line break) are dropped.
+std::string markdown_escape(const std::string& line);
+
+/// @p text as a Markdown code span, usable in a table cell (| escaped, fence longer than any
+/// backtick run inside).
+std::string markdown_code_span(const std::string& text);
+
 /// A report writing to @p out in @p format.
 std::unique_ptr<problem_report> make_report(report_format format, std::ostream& out);
 

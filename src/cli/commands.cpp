@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 namespace symgrad::cli {
@@ -37,6 +38,22 @@ std::vector<ex> parse_variables(const std::vector<std::string>& names, const ex&
                 throw invalid_input(where + ": '" + name +
                                     "' is not a variable; differentiate with respect to a name "
                                     "such as w1");
+            // A name that does not occur is almost surely misspelt (w_1 for w1): its derivative,
+            // 0, would be printed as if it were an answer.
+            if (!e.has(v)) {
+                std::vector<std::string> known;
+                for (const auto& s : free_symbols(e))
+                    known.push_back(symbol_name(s));
+                std::string hint = did_you_mean(name, known);
+                if (hint.empty() && !known.empty()) {
+                    std::string list;
+                    for (const auto& n2 : known)
+                        list += (list.empty() ? "" : ", ") + n2;
+                    hint = " (its variables: " + list + ")";
+                }
+                throw invalid_input(where + ": '" + name + "' does not occur in the expression" +
+                                    hint);
+            }
             out.push_back(v);
         }
     }
@@ -45,10 +62,12 @@ std::vector<ex> parse_variables(const std::vector<std::string>& names, const ex&
     return out;
 }
 
-GiNaC::exmap parse_at(const std::string& text) {
+GiNaC::exmap parse_at(const std::string& text, const ex& e) {
     parse_options o;
     o.source = "--at";
-    return parse_point(text, o);
+    GiNaC::exmap point = parse_point(text, o);
+    check_class_labels(e, point, "--at");
+    return point;
 }
 
 ex partial(const ex& e, const ex& v) {
@@ -74,14 +93,27 @@ printed_value value_text(const ex& e, const GiNaC::exmap& point, const value_opt
 
 namespace {
 
+/// The short options ("-h", "-o", ...) of @p app and its subcommands.
+std::set<std::string> short_options(const CLI::App& app) {
+    std::set<std::string> names{"-h"};
+    for (const CLI::Option* opt : app.get_options())
+        for (const auto& n : opt->get_snames())
+            names.insert("-" + n);
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+        for (const auto& n : short_options(*sub))
+            names.insert(n);
+    return names;
+}
+
 /// CLI11 reads any argument that starts with '-' as an option, but "-log(p)" or "-x" is an
-/// expression: arguments that are not a known option get a leading space, which the expression
-/// parser ignores.
-std::vector<std::string> protect_negative_arguments(const std::vector<std::string>& args) {
+/// expression: arguments that are not a known option (long, or short such as -o) get a leading
+/// space, which the expression parser ignores.
+std::vector<std::string> protect_negative_arguments(const std::vector<std::string>& args,
+                                                    const std::set<std::string>& options) {
     std::vector<std::string> out = args;
     for (std::size_t i = 1; i < out.size(); ++i) {
         const std::string& a = out[i];
-        if (a.size() < 2 || a[0] != '-' || a[1] == '-' || a == "-h")
+        if (a.size() < 2 || a[0] != '-' || a[1] == '-' || options.count(a))
             continue;
         out[i] = " " + a;
     }
@@ -122,7 +154,7 @@ int run(const std::vector<std::string>& raw_args, std::ostream& out, std::ostrea
             return bad_input;
         }
     }
-    const std::vector<std::string> args = protect_negative_arguments(raw_args);
+    const std::vector<std::string> args = protect_negative_arguments(raw_args, short_options(app));
     std::vector<const char*> argv;
     for (const auto& a : args)
         argv.push_back(a.c_str());

@@ -58,8 +58,9 @@ GiNaC::ex parse_argument(const std::string& text, const std::string& source);
 std::vector<GiNaC::ex> parse_variables(const std::vector<std::string>& names, const GiNaC::ex& e,
                                        const std::string& where);
 
-/// A point from an --at argument ("w1=0, w2=1/2").
-GiNaC::exmap parse_at(const std::string& text);
+/// A point from an --at argument ("w1=0, w2=1/2") for the expression @p e; invalid_input when
+/// it gives a class label of @p e a value that is not a class (check_class_labels).
+GiNaC::exmap parse_at(const std::string& text, const GiNaC::ex& e);
 
 /// d e / d v for a variable held in an ex.
 GiNaC::ex partial(const GiNaC::ex& e, const GiNaC::ex& v);

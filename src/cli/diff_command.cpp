@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <ostream>
 
 namespace symgrad::cli {
@@ -65,6 +66,17 @@ void print_c(const ex& e, const std::vector<ex>& vars, const std::vector<ex>& pa
             << ") { return " << to_c(partials[i]) << "; }\n";
 }
 
+/// "x = 0, w*x - y = 0": where the piecewise functions of @p e switch ("" when there are none),
+/// in structural order so that the text is the same in every run.
+std::string switch_points_text(const ex& e) {
+    GiNaC::exvector points = switch_arguments(e);
+    std::sort(points.begin(), points.end(), structural_less());
+    std::string text;
+    for (const auto& u : points)
+        text += (text.empty() ? "" : ", ") + to_text(u) + " = 0";
+    return text;
+}
+
 int run_diff(const diff_options& o, std::ostream& out) {
     const ex e = parse_argument(o.expression, "<expression>");
     const auto vars = parse_variables(o.variables, e, "<variable>");
@@ -81,6 +93,13 @@ int run_diff(const diff_options& o, std::ostream& out) {
         // The printed form at the top level of each entry, and both forms in full.
         nlohmann::json j;
         j["expression"] = to_text(e);
+        j["switch_points"] = nlohmann::json::array();
+        {
+            GiNaC::exvector points = switch_arguments(e);
+            std::sort(points.begin(), points.end(), structural_less());
+            for (const auto& u : points)
+                j["switch_points"].push_back(to_text(u) + " = 0");
+        }
         j["derivatives"] = nlohmann::json::array();
         for (std::size_t i = 0; i < vars.size(); ++i)
             j["derivatives"].push_back({{"variable", symbol_name(vars[i])},
@@ -94,20 +113,35 @@ int run_diff(const diff_options& o, std::ostream& out) {
         out << j.dump(2) << "\n";
         return ok;
     }
+    // Piecewise functions (step, csgn, abs, relu) are not differentiable where they switch:
+    // the derivatives printed hold everywhere else, and the output says where that is.
+    const std::string switches = switch_points_text(e);
+    const std::string note = switches.empty() ? ""
+                                              : "note: piecewise at " + switches +
+                                                    ": the derivatives hold "
+                                                    "everywhere else";
     switch (f) {
     case output_format::text:
         for (std::size_t i = 0; i < vars.size(); ++i)
             out << "d/d" << symbol_name(vars[i]) << " = " << to_text(partials[i]) << "\n";
+        if (!note.empty())
+            out << note << "\n";
         break;
     case output_format::latex:
         for (std::size_t i = 0; i < vars.size(); ++i)
-            out << "\\frac{\\partial}{\\partial " << to_latex(vars[i])
-                << "} = " << to_latex(partials[i]) << "\n";
+            out << "\\frac{\\partial}{\\partial " << to_latex(vars[i]) << "}\\left(" << to_latex(e)
+                << "\\right) = " << to_latex(partials[i]) << "\n";
+        if (!note.empty())
+            out << "% " << note << "\n";
         break;
     case output_format::python:
+        if (!note.empty())
+            out << "# " << note << "\n";
         print_python(vars, partials, out);
         break;
     case output_format::c:
+        if (!note.empty())
+            out << "/* " << note << " */\n";
         print_c(e, vars, partials, out);
         break;
     }

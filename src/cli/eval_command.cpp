@@ -22,7 +22,7 @@ struct eval_options {
 
 int run_eval(const eval_options& o, std::ostream& out) {
     const GiNaC::ex e = parse_argument(o.expression, "<expression>");
-    const auto point = parse_at(o.values.at);
+    const auto point = parse_at(o.values.at, e);
     const printed_value v = value_text(e, point, o.values, "eval");
     if (o.json) {
         out << nlohmann::json{{"expression", to_text(e)}, {"value", v.text}, {"exact", v.exact}}
