@@ -29,6 +29,10 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/symgrad-fuzz-run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# The harnesses' private directories go in here too: a crash or a timeout ends a fuzzer before
+# it can remove its own.
+export TMPDIR="$work/tmp"
+mkdir -p "$TMPDIR"
 mkdir -p "$artifacts"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
