@@ -466,4 +466,41 @@ BOOST_AUTO_TEST_CASE(run_writes_markdown_with_the_short_output_option) {
     std::filesystem::remove_all(dir);
 }
 
+BOOST_AUTO_TEST_CASE(rendered_markdown_has_no_text_turned_italic) {
+    // An independent reader: Python-Markdown (Debian's python3-markdown), when installed. The
+    // only emphasis a report may render is its own: "*Source: ...*" once and "**ok**" per
+    // expectation; nothing from the comments.
+    std::string python;
+    for (const char* candidate : {"python3", "/usr/bin/python3"})
+        if (test::run_process({candidate, "-c", "import markdown"}).status == 0) {
+            python = candidate;
+            break;
+        }
+    if (python.empty()) {
+        BOOST_TEST_MESSAGE("skipped: python3 has no markdown module (apt: python3-markdown)");
+        return;
+    }
+    const std::string render =
+        "import sys, markdown\n"
+        "html = markdown.markdown(sys.stdin.read(), extensions=['tables'])\n"
+        "print(html.count('<em>'), html.count('<strong>'), html.count('<code>'))\n";
+    const std::filesystem::path dir = std::filesystem::path(SYMGRAD_SOURCE_DIR) / "problems";
+    for (const char* name : {"seed001_sigmoid_chain_sgd.txt", "seed001_sigmoid_221_backprop.txt",
+                             "seed004_ch3_ex1e_nesterov.txt"}) {
+        const auto r = test::run_command({"run", (dir / name).string(), "--format", "markdown"});
+        BOOST_TEST(r.status == 0, name << ": " << r.err);
+        const auto html = test::run_process({python, "-c", render}, r.out);
+        std::size_t expectations = 0;
+        for (std::size_t at = r.out.find("**ok**"); at != std::string::npos;
+             at = r.out.find("**ok**", at + 1))
+            ++expectations;
+        std::istringstream counts(html.out);
+        std::size_t em = 0, strong = 0, code = 0;
+        counts >> em >> strong >> code;
+        BOOST_TEST(em == 1u, name << ": " << html.out);
+        BOOST_TEST(strong == expectations, name << ": " << html.out);
+        BOOST_TEST(code >= 1u, name);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
