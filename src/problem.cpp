@@ -356,6 +356,15 @@ private:
                 start = i + 1;
             }
         }
+        // A label given a value that is not a class of the loss's cross-entropy (at y = 3 over
+        // three classes) would make the loss pick no class at all.
+        if (state_.loss) {
+            try {
+                check_class_labels(*state_.loss, p, "at");
+            } catch (const invalid_input& e) {
+                s.fail(skip(t, at), e.what());
+            }
+        }
         return p;
     }
 

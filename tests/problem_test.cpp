@@ -378,6 +378,13 @@ BOOST_AUTO_TEST_CASE(a_data_label_outside_the_crossentropy_classes_names_the_row
     BOOST_TEST(contains(m, "test.sg:6:"), m);
     BOOST_TEST(contains(m, "data row 2: y = 2 is not a class"), m);
     BOOST_TEST(contains(m, "labels 0..1"), m);
+    // A point given in the file is checked the same way.
+    const std::string at = message_of([] {
+        run_text("weights a b = 0\nlabels y\nloss = crossentropy(softmax([a, b]), y)\n"
+                 "show diff(L, a) at y = 2\n");
+    });
+    BOOST_TEST(contains(at, "test.sg:4:"), at);
+    BOOST_TEST(contains(at, "at: y = 2 is not a class"), at);
 }
 
 BOOST_AUTO_TEST_CASE(markdown_prose_shows_comments_literally) {
