@@ -2,6 +2,7 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/evaluate.hpp"
 
+#include "symgrad/enclosure.hpp"
 #include "symgrad/error.hpp"
 #include "symgrad/exp_normal_form.hpp"
 #include "symgrad/functions.hpp"
@@ -9,6 +10,7 @@
 #include "symgrad/precision.hpp"
 #include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
+#include "symgrad/time_limit.hpp"
 
 #include <cln/integer.h>
 #include <cln/integer_io.h>
@@ -18,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -101,6 +104,49 @@ bool agree(const numeric& a, const numeric& b, long digits) {
     return GiNaC::abs(a - b) <= scale * GiNaC::pow(numeric(10), numeric(-digits));
 }
 
+/// Whether the exact zero test proves @p exact = 0 within 2 seconds (it may factor for minutes:
+/// it runs in a child process that is stopped then).
+bool proved_zero(const ex& exact) {
+    const limited_result r = run_with_time_limit(
+        [&] { return exact_zero_test(exact).zero ? std::string("1") : std::string("0"); }, 2.0);
+    return r.value && *r.value == "1";
+}
+
+/// The value of an exact constant that Arb cannot enclose (a function outside
+/// enclosure.hpp's list): the precision is raised until two evaluations agree, and a value
+/// that never settles is 0 only when the exact zero test proves it.
+numeric evaluate_numeric_uncertified(const ex& exact, long digits, const std::string& where) {
+    auto approximate = [&](long precision) {
+        precision_guard guard(precision);
+        ex v;
+        try {
+            ordered_evalf evalf;
+            v = evalf(exact);
+        } catch (const error&) {
+            throw;
+        } catch (const std::exception& x) {
+            throw domain_error(where + ": " + brief(exact) + " cannot be evaluated (" + reason(x) +
+                               ")");
+        }
+        if (!GiNaC::is_exactly_a<numeric>(v) || !GiNaC::ex_to<numeric>(v).is_real())
+            throw domain_error(where + ": the value is not a real number: " + brief(v));
+        return GiNaC::ex_to<numeric>(v);
+    };
+    long precision = digits + 10;
+    numeric previous = approximate(precision);
+    for (int round = 0; round < 5; ++round) {
+        precision *= 2;
+        numeric next = approximate(precision);
+        if (agree(previous, next, digits + 1))
+            return next;
+        previous = next;
+    }
+    if (proved_zero(exact))
+        return numeric(0);
+    throw domain_error(where + ": the value could not be certified (evaluations at increasing "
+                               "precision do not settle), and there is no proof that it is 0");
+}
+
 } // namespace
 
 std::vector<std::string> unbound_names(const ex& e, const GiNaC::exmap& point) {
@@ -126,36 +172,45 @@ numeric evaluate_numeric(const ex& e, const GiNaC::exmap& point, long digits,
     const ex exact = evaluate_exact(e, point, where);
     if (GiNaC::is_exactly_a<numeric>(exact) && exact.info(GiNaC::info_flags::rational))
         return GiNaC::ex_to<numeric>(exact);
-    auto approximate = [&](long precision) {
-        precision_guard guard(precision);
-        ex v;
-        try {
-            ordered_evalf evalf;
-            v = evalf(exact);
-        } catch (const error&) {
-            throw;
-        } catch (const std::exception& x) {
-            throw domain_error(where + ": " + brief(exact) + " cannot be evaluated (" + reason(x) +
-                               ")");
+
+    // Ball arithmetic: raise the precision until the ball's radius is below the last digit
+    // asked for. A value below every precision tried is 0 only when proved so.
+    const long wanted_bits = bits_for_digits(digits + 2);
+    std::optional<real_ball> last;
+    bool zero_tested = false;
+    for (long bits = bits_for_digits(digits + 10); bits <= max_certification_bits; bits *= 2) {
+        // A ball that keeps 0 past 8,000 bits is most likely an exact 0: try the proof before
+        // going on to the highest precisions.
+        if (!zero_tested && last && last->contains_zero() && bits > 8192) {
+            zero_tested = true;
+            if (proved_zero(exact))
+                return numeric(0);
         }
-        if (!GiNaC::is_exactly_a<numeric>(v) || !GiNaC::ex_to<numeric>(v).is_real())
-            throw domain_error(where + ": the value is not a real number: " + brief(v));
-        return GiNaC::ex_to<numeric>(v);
-    };
-    // Cancellation can eat digits: raise the precision until two evaluations agree.
-    long precision = digits + 10;
-    numeric previous = approximate(precision);
-    for (int round = 0; round < 5; ++round) {
-        precision *= 2;
-        numeric next = approximate(precision);
-        if (agree(previous, next, digits + 1))
-            return next;
-        previous = next;
+        const enclosure v = enclose(exact, bits);
+        if (v.status == enclosure_status::undefined)
+            throw domain_error(where + ": " + v.why + " (the value is undefined at this point)");
+        if (v.status == enclosure_status::unsupported) {
+            last.reset();
+            break;
+        }
+        if (v.status == enclosure_status::uncertain)
+            continue;
+        if (v.value.is_exact_zero())
+            return numeric(0);
+        last = v.value;
+        if (!v.value.contains_zero() && v.value.relative_accuracy_bits() >= wanted_bits)
+            return v.value.midpoint();
     }
-    // No two evaluations agree: an exact zero drowned in rounding looks like this.
-    if (exact_zero_test(exact).zero)
-        return numeric(0);
-    return previous;
+    if (last) {
+        if (!zero_tested && proved_zero(exact))
+            return numeric(0);
+        throw domain_error(where + ": the value could not be certified: |value| <= " +
+                           format_number(last->magnitude_bound(), 3) + " at " +
+                           std::to_string(max_certification_bits / 332 * 100) +
+                           " decimal digits of working precision, and there is no proof that "
+                           "it is exactly 0");
+    }
+    return evaluate_numeric_uncertified(exact, digits, where);
 }
 
 ex ordered_evalf::operator()(const ex& e) {

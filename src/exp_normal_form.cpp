@@ -453,7 +453,7 @@ bool may_be_satisfiable(const std::vector<sign_condition>& conditions) {
         const ex e = c.expr.expand();
         if (GiNaC::is_exactly_a<numeric>(e)) {
             const numeric& n = GiNaC::ex_to<numeric>(e);
-            if (n.is_real() && sign_of(n) != c.sign)
+            if (n.is_real() && sign_of(n) != c.sign && !(c.or_zero && n.is_zero()))
                 return false;
             continue;
         }
@@ -461,7 +461,8 @@ bool may_be_satisfiable(const std::vector<sign_condition>& conditions) {
         if (vars.size() != 1)
             continue;
         const ex& v = *vars.begin();
-        if (e.degree(v) != 1 || e.ldegree(v) < 0)
+        // degree() throws on a non-integer power (sqrt(n)): such a condition is not linear.
+        if (!e.is_polynomial(v) || e.degree(v) != 1 || e.ldegree(v) < 0)
             continue;
         const ex a = e.coeff(v, 1), b = e.coeff(v, 0);
         if (!GiNaC::is_exactly_a<numeric>(a) || !GiNaC::is_exactly_a<numeric>(b) ||
@@ -472,9 +473,9 @@ bool may_be_satisfiable(const std::vector<sign_condition>& conditions) {
         const int s = c.sign * sign_of(an); // sign of v - root
         interval& iv = bounds[v];
         if (s > 0)
-            iv.lower(root, false);
+            iv.lower(root, c.or_zero);
         else if (s < 0)
-            iv.upper(root, false);
+            iv.upper(root, c.or_zero);
         else {
             iv.lower(root, true);
             iv.upper(root, true);

@@ -2,6 +2,7 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/parser.hpp"
 
+#include "symgrad/domain.hpp"
 #include "symgrad/error.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/precision.hpp"
@@ -11,6 +12,7 @@
 #include <cln/real.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -544,125 +546,259 @@ private:
     std::size_t power_total_ = 0;
 };
 
-/// GiNaC's parser gives a sign that follows a binary operator the whole rest of the group as its
-/// operand: it reads a*-b+c as a*(-b+c), x^-2*y as x^(-2*y) and a - -b + c as a - (-b + c).
-/// Conventional precedence binds the sign to the next power-level operand, so this rewrites
-/// a*-b+c to a*(-b)+c (and -b^2 stays -(b^2)) before GiNaC sees the text. The text was
-/// validated by the pre-scan, so every operand is well formed. Returns the rewritten text and,
-/// for each of its bytes, the offset of the original byte it came from (for error locations).
-struct rewritten {
-    std::string text;
-    std::vector<std::size_t> origin;
-};
+/// Builds the expression from the tokens the pre-scan validated, by recursive descent with
+/// conventional precedence:
+///
+///   sum     = product { ("+" | "-") product }
+///   product = signed { ("*" | "/") signed }
+///   signed  = ("+" | "-") signed | power          (-b^2 is -(b^2); a*-b+c is a*(-b) + c)
+///   power   = primary [ "^" signed ]              (right-associative: a^b^c is a^(b^c))
+///   primary = number | name | name "(" [ sum { "," sum } ] ")" | "(" sum ")"
+///           | "{" [ sum { "," sum } ] "}"
+///
+/// GiNaC builds each node, and simplifies as it does (x/x is 1, sqrt(x)^2 is x); every operation
+/// that restricts the real domain is recorded before that, in domain.hpp's terms, so that the
+/// expression as written keeps its domain. Decimal literals are exact rationals read from their
+/// digits (1e-80 is 10^-80).
+class builder {
+public:
+    builder(std::string_view text, const parse_options& o) : text_(text), sc_(text, o) {
+        for (token t = sc_.next(); t.kind != tok::end; t = sc_.next())
+            toks_.push_back(t);
+        toks_.push_back({tok::end, text.size(), text.size()});
+    }
 
-rewritten make_signs_explicit(std::string_view text, const parse_options& options) {
-    scanner sc(text, options);
-    std::vector<token> toks;
-    for (token t = sc.next(); t.kind != tok::end; t = sc.next())
-        toks.push_back(t);
-    auto is_op = [&](std::size_t i, char c) {
-        return i < toks.size() && toks[i].kind == tok::op && text[toks[i].begin] == c;
-    };
-    // Index just past the primary starting at i (a name, a call, a number or a bracket group).
-    auto skip_group = [&](std::size_t i) {
-        int depth = 0;
-        do {
-            if (toks[i].kind == tok::open)
-                ++depth;
-            else if (toks[i].kind == tok::close)
-                --depth;
-            ++i;
-        } while (depth > 0 && i < toks.size());
-        return i;
-    };
-    auto skip_primary = [&](std::size_t i) {
-        if (i >= toks.size())
-            return i;
-        if (toks[i].kind == tok::open)
-            return skip_group(i);
-        if (toks[i].kind == tok::ident && i + 1 < toks.size() && toks[i + 1].kind == tok::open)
-            return skip_group(i + 1);
-        return i + 1;
-    };
-    // Past signs*, primary, then ('^' signs* primary)*.
-    auto skip_power_operand = [&](std::size_t i) {
-        while (is_op(i, '+') || is_op(i, '-'))
-            ++i;
-        i = skip_primary(i);
-        while (is_op(i, '^')) {
-            ++i;
-            while (is_op(i, '+') || is_op(i, '-'))
-                ++i;
-            i = skip_primary(i);
-        }
-        return i;
-    };
-    std::vector<std::pair<std::size_t, char>> inserts; // (byte offset, '(' or ')')
-    // GiNaC 1.8's parser also rejects a^b^c ("power should have exactly 2 operands"): make the
-    // right-associative reading explicit, a^(b^c).
-    for (std::size_t i = 0; i < toks.size(); ++i) {
-        if (!is_op(i, '^') || i + 1 >= toks.size())
-            continue;
-        std::size_t j = i + 1;
-        while (is_op(j, '+') || is_op(j, '-'))
-            ++j;
-        const std::size_t end = skip_power_operand(i + 1);
-        if (skip_primary(j) < end) {
-            inserts.emplace_back(toks[i + 1].begin, '(');
-            inserts.emplace_back(end < toks.size() ? toks[end].begin : text.size(), ')');
-        }
+    ex run() {
+        ex e = sum();
+        return e;
     }
-    for (std::size_t i = 1; i < toks.size(); ++i) {
-        const bool sign = is_op(i, '+') || is_op(i, '-');
-        if (!sign || toks[i - 1].kind != tok::op)
-            continue;
-        const std::size_t end = skip_power_operand(i);
-        inserts.emplace_back(toks[i].begin, '(');
-        inserts.emplace_back(end < toks.size() ? toks[end].begin : text.size(), ')');
-    }
-    rewritten r;
-    if (inserts.empty()) {
-        r.text = std::string(text);
-        r.origin.resize(text.size());
-        for (std::size_t i = 0; i < text.size(); ++i)
-            r.origin[i] = i;
-        return r;
-    }
-    // Closing parentheses go before opening ones at the same offset: a*-b^-c -> a*(-b^(-c)).
-    std::stable_sort(inserts.begin(), inserts.end(), [](const auto& x, const auto& y) {
-        if (x.first != y.first)
-            return x.first < y.first;
-        return x.second == ')' && y.second == '(';
-    });
-    std::size_t next = 0;
-    for (std::size_t i = 0; i <= text.size(); ++i) {
-        while (next < inserts.size() && inserts[next].first == i) {
-            r.text += inserts[next].second;
-            r.origin.push_back(i);
-            ++next;
-        }
-        if (i < text.size()) {
-            r.text += text[i];
-            r.origin.push_back(i);
-        }
-    }
-    return r;
-}
 
-/// Decimal literals arrive from GiNaC's parser as floats at the working precision; this turns
-/// each back into the simplest rational inside its precision, which is the literal's exact value.
-struct floats_to_rationals : GiNaC::map_function {
-    ex operator()(const ex& e) override {
-        if (GiNaC::is_exactly_a<GiNaC::numeric>(e)) {
-            const auto& n = GiNaC::ex_to<GiNaC::numeric>(e);
-            if (n.is_real() && !n.is_rational()) {
-                const cln::cl_R r = cln::the<cln::cl_R>(n.to_cl_N());
-                return GiNaC::numeric(cln::cl_N(cln::rationalize(r)));
+    std::vector<domain_condition> domain;
+
+private:
+    const token& peek() const { return toks_[pos_]; }
+    bool at_op(char c) const { return peek().kind == tok::op && text_[peek().begin] == c; }
+    bool at(tok k, char c) const { return peek().kind == k && text_[peek().begin] == c; }
+    token take() { return toks_[pos_++]; }
+
+    /// GiNaC's evaluation can throw while it builds a node (1/0, 0^-1): an error at @p where.
+    template <typename F> ex build(const token& where, F&& make) {
+        try {
+            return make();
+        } catch (const error&) {
+            throw;
+        } catch (const std::exception& x) {
+            std::string why = x.what();
+            if (auto p = why.rfind("): "); p != std::string::npos)
+                why = why.substr(p + 3);
+            sc_.fail(where.begin, why, where.end - where.begin);
+        }
+    }
+
+    ex sum() {
+        ex e = product();
+        while (at_op('+') || at_op('-')) {
+            const token op = take();
+            const ex rhs = product();
+            e = build(op, [&] { return text_[op.begin] == '+' ? e + rhs : e - rhs; });
+        }
+        return e;
+    }
+
+    ex product() {
+        ex e = signed_operand();
+        while (at_op('*') || at_op('/')) {
+            const token op = take();
+            const ex rhs = signed_operand();
+            if (text_[op.begin] == '/') {
+                add_condition(domain, {rhs, domain_kind::nonzero});
+                e = build(op, [&] { return e / rhs; });
+            } else {
+                e = build(op, [&] { return e * rhs; });
             }
-            return e;
         }
-        return e.map(*this);
+        return e;
     }
+
+    ex signed_operand() {
+        if (at_op('-') || at_op('+')) {
+            const token op = take();
+            const ex operand = signed_operand();
+            return text_[op.begin] == '-' ? build(op, [&] { return -operand; }) : operand;
+        }
+        return power();
+    }
+
+    ex power() {
+        ex base = primary();
+        if (!at_op('^'))
+            return base;
+        const token op = take();
+        const ex exponent = signed_operand();
+        note_power(base, exponent);
+        return build(op, [&] { return GiNaC::pow(base, exponent); });
+    }
+
+    void note_power(const ex& base, const ex& exponent) {
+        for (const auto& c : domain_of(GiNaC::power(base, exponent).hold()))
+            if (c.expr.is_equal(base))
+                add_condition(domain, c);
+    }
+
+    ex primary() {
+        const token t = take();
+        switch (t.kind) {
+        case tok::number:
+            return number(t);
+        case tok::ident:
+            if (peek().kind == tok::open && text_[peek().begin] == '(')
+                return call(t);
+            return name(t);
+        case tok::open: {
+            if (text_[t.begin] == '{') {
+                GiNaC::lst items;
+                for (const ex& x : arguments('}'))
+                    items.append(x);
+                return items;
+            }
+            const ex inner = sum();
+            take(); // ')'
+            return inner;
+        }
+        default:
+            break;
+        }
+        sc_.fail(t.begin, "expected an operand"); // the pre-scan reports this first
+    }
+
+    /// A name: GiNaC's constants Pi, Euler and Catalan (as GiNaC's own parser reads them), else
+    /// a real symbol.
+    ex name(const token& t) {
+        const std::string_view n = sc_.text_of(t);
+        if (n == "Pi")
+            return GiNaC::Pi;
+        if (n == "Euler")
+            return GiNaC::Euler;
+        if (n == "Catalan")
+            return GiNaC::Catalan;
+        return symbol_named(n);
+    }
+
+    exvector arguments(char close) {
+        exvector args;
+        if (peek().kind == tok::close) {
+            take();
+            return args;
+        }
+        for (;;) {
+            args.push_back(sum());
+            const token t = take();
+            if (t.kind == tok::comma)
+                continue;
+            if (t.kind == tok::close && text_[t.begin] == close)
+                return args;
+            sc_.fail(t.begin, std::string("expected ',' or '") + close + "'");
+        }
+    }
+
+    ex number(const token& t) {
+        const std::string_view lit = sc_.text_of(t);
+        if (!exact_) {
+            const std::string copy(lit);
+            return GiNaC::numeric(copy.c_str());
+        }
+        // digits [. digits] [e [+-] digits]: an integer mantissa times a power of ten.
+        std::string mantissa;
+        long scale = 0;
+        std::size_t i = 0;
+        bool after_point = false;
+        for (; i < lit.size() && lit[i] != 'e' && lit[i] != 'E'; ++i) {
+            if (lit[i] == '.') {
+                after_point = true;
+                continue;
+            }
+            mantissa += lit[i];
+            if (after_point)
+                --scale;
+        }
+        if (i < lit.size()) {
+            const std::string_view exponent = lit.substr(i + 1);
+            std::size_t digits = exponent.size() - (exponent[0] == '+' || exponent[0] == '-');
+            if (digits > 6)
+                sc_.fail(t.begin,
+                         "the exponent of '" + std::string(lit) +
+                             "' is out of range (at most "
+                             "10^" +
+                             std::to_string(max_decimal_exponent) + " in magnitude)",
+                         lit.size());
+            scale += std::stol(std::string(exponent));
+        }
+        if (scale > max_decimal_exponent || scale < -max_decimal_exponent)
+            sc_.fail(t.begin,
+                     "the exponent of '" + std::string(lit) + "' is out of range (at most 10^" +
+                         std::to_string(max_decimal_exponent) + " in magnitude)",
+                     lit.size());
+        mantissa.erase(0, std::min(mantissa.find_first_not_of('0'), mantissa.size()));
+        if (mantissa.empty())
+            return GiNaC::numeric(0);
+        return GiNaC::numeric(mantissa.c_str()) *
+               GiNaC::pow(GiNaC::numeric(10), GiNaC::numeric(scale));
+    }
+
+    ex call(const token& name_token) {
+        take(); // '('
+        const std::string name(sc_.text_of(name_token));
+        const exvector args = arguments(')');
+        const auto& table = reader_table();
+        const auto reader = table.find({name, args.size()});
+        if (reader == table.end())
+            sc_.fail(name_token.begin, "unknown function '" + name + "'", name.size());
+        note_call(name, args);
+        return build(name_token, [&]() -> ex {
+            // GiNaC's table stores a registered function's serial as (serial << 1) | 1.
+            const auto bits = reinterpret_cast<std::uintptr_t>(reader->second);
+            if ((bits & 1u) != 0)
+                return GiNaC::function(static_cast<unsigned>(bits >> 1), args);
+            return reader->second(args);
+        });
+    }
+
+    void note_call(const std::string& name, const exvector& args) {
+        if ((name == "log" || name == "sqrt" || name == "asin" || name == "acos" || name == "tan" ||
+             name == "logloss") &&
+            !args.empty()) {
+            ex written;
+            if (name == "log")
+                written = GiNaC::log(args[0]).hold();
+            else if (name == "sqrt")
+                written = GiNaC::power(args[0], GiNaC::numeric(1, 2)).hold();
+            else if (name == "asin")
+                written = GiNaC::asin(args[0]).hold();
+            else if (name == "acos")
+                written = GiNaC::acos(args[0]).hold();
+            else if (name == "tan")
+                written = GiNaC::tan(args[0]).hold();
+            else if (args.size() == 2)
+                written = logloss(args[0], args[1]).hold();
+            for (const auto& c : domain_of(written))
+                add_condition(domain, c);
+        } else if ((name == "pow" || name == "power") && args.size() == 2) {
+            note_power(args[0], args[1]);
+        } else if (name == "crossentropy" && !args.empty()) {
+            for (const ex& p : list_items(args[0]))
+                add_condition(domain, {p, domain_kind::positive});
+        }
+    }
+
+    static constexpr long max_decimal_exponent = 100000;
+
+    std::string_view text_;
+    scanner sc_;
+    std::vector<token> toks_;
+    std::size_t pos_ = 0;
+
+public:
+    bool exact_ = true;
 };
 
 } // namespace
@@ -674,56 +810,24 @@ std::vector<std::string> known_functions() {
     return out;
 }
 
-ex parse(std::string_view text, const parse_options& options) {
+written_expression parse_written(std::string_view text, const parse_options& options) {
     if (text.size() > options.max_bytes)
         throw parse_error("input is " + std::to_string(text.size()) + " bytes; the limit is " +
                               std::to_string(options.max_bytes),
                           options.source, options.first_line, options.first_column, "");
-    // Pre-scan: every identifier not followed by '(' becomes a real symbol in the table.
+    // The pre-scan names every malformed input precisely; the builder then reads valid text.
     prescan scan(text, options);
-    const std::size_t longest_number = scan.run();
-    const rewritten explicit_text = make_signs_explicit(text, options);
+    scan.run();
+    builder build(text, options);
+    build.exact_ = options.exact_decimals;
+    written_expression out;
+    out.value = build.run();
+    out.domain = std::move(build.domain);
+    return out;
+}
 
-    GiNaC::symtab table;
-    for (const auto& t : scan.symbol_tokens()) {
-        const std::string name(scan.text_of(t));
-        if (!table.count(name))
-            table[name] = symbol_named(name);
-    }
-
-    // Enough digits that decimal literals (and sums and products of a few of them) are exact.
-    precision_guard precision(
-        static_cast<long>(std::max<std::size_t>(60, 2 * longest_number + 20)));
-    ex result;
-    try {
-        GiNaC::parser reader(table, /*strict=*/true, reader_table());
-        result = reader(explicit_text.text);
-    } catch (const error&) {
-        throw;
-    } catch (const GiNaC::parse_error& e) {
-        std::string what = e.what();
-        if (auto p = what.find(": "); p != std::string::npos && what.rfind("GiNaC:", 0) == 0)
-            what = what.substr(p + 2);
-        if (auto nl = what.find('\n'); nl != std::string::npos)
-            what = what.substr(0, nl);
-        // Map GiNaC's line and column in the rewritten text back to the original text.
-        std::size_t offset = 0;
-        for (std::size_t line = 1; line < e.line && offset < explicit_text.text.size(); ++offset)
-            if (explicit_text.text[offset] == '\n')
-                ++line;
-        offset = std::min(offset + (e.column > 0 ? e.column - 1 : 0),
-                          explicit_text.origin.empty() ? 0 : explicit_text.origin.size() - 1);
-        const std::size_t original =
-            explicit_text.origin.empty() ? 0 : explicit_text.origin[offset];
-        scanner(text, options).fail(original, what);
-    } catch (const std::exception& e) {
-        throw invalid_input(options.source + ": " + e.what());
-    }
-    if (options.exact_decimals) {
-        floats_to_rationals exact;
-        result = exact(result);
-    }
-    return result;
+ex parse(std::string_view text, const parse_options& options) {
+    return parse_written(text, options).value;
 }
 
 } // namespace symgrad

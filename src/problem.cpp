@@ -38,13 +38,19 @@ GiNaC::ex problem_state::objective() const {
     return mean ? total / static_cast<long>(rows.size()) : total;
 }
 
-ex evaluate_in(const problem_state& state, const statement_source& s, const std::string& text,
-               std::size_t offset, bool allow_new_symbols) {
+static written_expression read_in(const problem_state& state, const statement_source& s,
+                                  const std::string& text, std::size_t offset,
+                                  bool allow_new_symbols) {
     tensor_names names = state.names;
     names.allow_new_symbols = allow_new_symbols;
     if ((state.loss || state.direct_objective) && !names.values.count("L"))
         names.values["L"] = state.objective();
-    return evaluate_tensor_expression(text, names, s.options_at(offset));
+    return read_tensor_expression(text, names, s.options_at(offset));
+}
+
+ex evaluate_in(const problem_state& state, const statement_source& s, const std::string& text,
+               std::size_t offset, bool allow_new_symbols) {
+    return read_in(state, s, text, offset, allow_new_symbols).value;
 }
 
 std::string format_value(const ex& value, long digits) {
@@ -539,17 +545,20 @@ private:
             s.fail(skip(t, after), "check: write check LHS == RHS [expect proved|refuted|"
                                    "probably equal]");
         const std::size_t exp = find_word(t, "expect", eq + 2);
-        const ex lhs = evaluate_in(state_, s, t.substr(after, eq - after), after, true);
+        const written_expression lhs = read_in(state_, s, t.substr(after, eq - after), after, true);
         const std::size_t rhs_end = exp == std::string::npos ? t.size() : exp;
-        const ex rhs = evaluate_in(state_, s, t.substr(eq + 2, rhs_end - eq - 2), eq + 2, true);
+        const written_expression rhs =
+            read_in(state_, s, t.substr(eq + 2, rhs_end - eq - 2), eq + 2, true);
         const verify_result r = verify(lhs, rhs);
         report_.text(format_text(r));
         note_free_names(t.substr(after, rhs_end - after));
         if (exp == std::string::npos)
             return;
         const std::string want = trimmed(t, exp + 6, t.size());
-        if (want != "proved" && want != "refuted" && want != "probably equal")
-            s.fail(exp + 6, "check: expect proved, refuted or probably equal");
+        if (want != "proved" && want != "refuted" && want != "probably equal" &&
+            want != verdict_name(verdict::equal_where_defined))
+            s.fail(exp + 6, "check: expect proved, refuted, probably equal or equal where both "
+                            "are defined");
         ++outcome_.expectations;
         const std::string got(verdict_name(r.outcome));
         const bool passed = got == want;

@@ -2,6 +2,8 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/tensor_expression.hpp"
 
+#include "symgrad/domain.hpp"
+
 #include "symgrad/error.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/spelling.hpp"
@@ -412,6 +414,7 @@ private:
                 if (tb)
                     fail(at.begin, "cannot divide by a " + shape_description(b) +
                                        "; use inverse() or hadamard() with 1/x entries");
+                add_condition(domain_, {b, domain_kind::nonzero});
                 if (ta)
                     return scale(mat(a), 1 / b);
                 return a / b;
@@ -421,7 +424,11 @@ private:
                 for (const ex& base : entries_of(a))
                     refuse_huge_exact_power(base, b);
                 if (ta)
-                    return elementwise(mat(a), [&](const ex& x) { return GiNaC::pow(x, b); });
+                    return elementwise(mat(a), [&](const ex& x) {
+                        note_power(x, b);
+                        return GiNaC::pow(x, b);
+                    });
+                note_power(a, b);
                 return GiNaC::pow(a, b);
             default:
                 break;
@@ -508,7 +515,10 @@ private:
         }
         if (name == "sqrt") {
             want_args(name, at, v.size(), 1, 1);
-            return map_scalar(v[0], [](const ex& x) { return GiNaC::sqrt(x); });
+            return map_scalar(v[0], [&](const ex& x) {
+                add_condition(domain_, {x, domain_kind::nonnegative});
+                return GiNaC::sqrt(x);
+            });
         }
         if (name == "pow") {
             want_args(name, at, v.size(), 2, 2);
@@ -517,8 +527,11 @@ private:
         if (name == "sum" || name == "mean" || name == "transpose" || name == "inverse" ||
             name == "det" || name == "trace") {
             want_args(name, at, v.size(), 1, 1);
-            if (!is_tensor(v[0]))
+            if (!is_tensor(v[0])) {
+                if (name == "inverse")
+                    add_condition(domain_, {v[0], domain_kind::nonzero});
                 return name == "inverse" ? 1 / v[0] : v[0];
+            }
             const matrix& m = mat(v[0]);
             if (name == "sum")
                 return symgrad::sum(m);
@@ -532,6 +545,7 @@ private:
                 const ex d = m.determinant();
                 if (d.is_zero())
                     fail(at.begin, "inverse: the matrix is singular", name.size());
+                add_condition(domain_, {d, domain_kind::nonzero});
                 return m.inverse();
             }
             if (name == "det")
@@ -608,9 +622,10 @@ private:
         // A scalar function of one matrix applies entrywise; of several, entries must line up.
         const bool any_tensor = std::any_of(v.begin(), v.end(), is_tensor);
         if (!any_tensor)
-            return GiNaC::function(serial, v);
+            return call_noting_domain(serial, v);
         if (v.size() == 1)
-            return elementwise(mat(v[0]), [&](const ex& x) { return GiNaC::function(serial, x); });
+            return elementwise(mat(v[0]),
+                               [&](const ex& x) { return call_noting_domain(serial, {x}); });
         matrix shape;
         for (const auto& x : v)
             if (is_tensor(x))
@@ -629,11 +644,30 @@ private:
                                           " and " + shape_text(shape) + " do not line up");
                     args.push_back(mat(x)(i, j));
                 }
-                out(i, j) = GiNaC::function(serial, args);
+                out(i, j) = call_noting_domain(serial, args);
             }
         return out;
     }
 
+    /// f(args), with the conditions of its real domain as written (log's argument > 0, ...)
+    /// recorded before GiNaC simplifies (exp(log(x)) is x).
+    ex call_noting_domain(unsigned serial, const exvector& args) {
+        for (const auto& c : domain_of(GiNaC::function(serial, args).hold()))
+            add_condition(domain_, c);
+        return GiNaC::function(serial, args);
+    }
+
+    void note_power(const ex& base, const ex& exponent) {
+        for (const auto& c : domain_of(GiNaC::power(base, exponent).hold()))
+            if (c.expr.is_equal(base))
+                add_condition(domain_, c);
+    }
+
+public:
+    /// The conditions of the expression's real domain as written (domain.hpp).
+    std::vector<domain_condition> domain_;
+
+private:
     ex differentiate(const ex& e, const ex& v, unsigned order, const token& at) {
         auto by = [&](const ex& f, const ex& var) {
             if (!GiNaC::is_a<GiNaC::symbol>(var))
@@ -673,6 +707,15 @@ ex evaluate_tensor_expression(std::string_view text, const tensor_names& names,
                               const parse_options& options) {
     reader r(text, names, options);
     return r.run();
+}
+
+written_expression read_tensor_expression(std::string_view text, const tensor_names& names,
+                                          const parse_options& options) {
+    reader r(text, names, options);
+    written_expression out;
+    out.value = r.run();
+    out.domain = std::move(r.domain_);
+    return out;
 }
 
 } // namespace symgrad

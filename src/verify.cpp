@@ -2,6 +2,9 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/verify.hpp"
 
+#include "simplify/rules.hpp"
+#include "symgrad/domain.hpp"
+#include "symgrad/enclosure.hpp"
 #include "symgrad/error.hpp"
 #include "symgrad/evaluate.hpp"
 #include "symgrad/exp_normal_form.hpp"
@@ -9,6 +12,7 @@
 #include "symgrad/precision.hpp"
 #include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
+#include "symgrad/time_limit.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -74,6 +78,8 @@ std::set<ex, GiNaC::ex_is_less> symbols_of(const ex& e) {
 struct component {
     std::string name;
     ex lhs, rhs;
+    /// The domain conditions of each whole side as written (shared by its components).
+    std::vector<domain_condition> lhs_domain, rhs_domain;
 };
 
 bool is_list_like(const ex& e) {
@@ -127,7 +133,7 @@ std::vector<component> components_of(const ex& lhs, const ex& rhs) {
                           " but the right side is " + describe_shape(rhs));
     std::vector<component> out;
     for (std::size_t i = 0; i < l.size(); ++i)
-        out.push_back({l[i].first, l[i].second, r[i].second});
+        out.push_back({l[i].first, l[i].second, r[i].second, {}, {}});
     return out;
 }
 
@@ -248,7 +254,7 @@ private:
 std::optional<std::pair<ex, ex>> solve_linear(const ex& z, const label_set& labels) {
     const ex e = z.expand();
     for (const ex& v : free_symbols(e)) {
-        if (labels.count(v) != 0 || e.degree(v) != 1 || e.ldegree(v) < 0)
+        if (labels.count(v) != 0 || !e.is_polynomial(v) || e.degree(v) != 1 || e.ldegree(v) < 0)
             continue;
         const ex a = e.coeff(v, 1);
         if (!GiNaC::is_exactly_a<numeric>(a) || a.is_zero())
@@ -277,7 +283,10 @@ class exact_decider {
 public:
     explicit exact_decider(label_set labels) : labels_(std::move(labels)) {}
 
-    bool decide(const ex& difference) { return run(difference, {}, {}); }
+    /// @p assumptions: the common domain's sign conditions (a case outside it is skipped).
+    bool decide(const ex& difference, const std::vector<sign_condition>& assumptions = {}) {
+        return run(difference, assumptions, {});
+    }
 
     const std::vector<decided_case>& cases() const { return cases_; }
     const std::set<std::string>& exp_atoms() const { return exp_atoms_; }
@@ -300,12 +309,22 @@ private:
             for (long value : values) {
                 auto w = where;
                 w.push_back(symbol_name(y) + " = " + std::to_string(value));
-                all = run(d.subs(y == value), conditions, w) && all;
+                if (auto dv = substituted(d, GiNaC::exmap{{y, value}}, w))
+                    all = run(*dv, conditions, w) && all;
             }
             return all;
         }
         if (auto z = first_switch(d)) {
             bool all = true;
+            // A switch argument of known sign (1 - sigmoid(t) > 0) has one case only.
+            const bool positive = simplify_detail::is_positive(*z);
+            const bool negative = !positive && simplify_detail::is_positive(-*z);
+            if (positive || negative) {
+                auto w = where;
+                w.push_back(condition_text(*z, positive ? 1 : -1) + " everywhere");
+                piecewise_replacer replace(*z, positive ? 1 : -1);
+                return run(replace(d), conditions, w);
+            }
             for (int s : {1, -1}) {
                 auto c = conditions;
                 c.push_back({*z, s});
@@ -321,10 +340,16 @@ private:
             if (auto solved = solve_linear(*z, labels_)) {
                 const GiNaC::exmap at{{solved->first, solved->second}};
                 std::vector<sign_condition> c;
-                for (const auto& cond : conditions)
-                    c.push_back({cond.expr.subs(at), cond.sign});
-                if (may_be_satisfiable(c))
-                    all = run(d.subs(at), c, w) && all;
+                bool defined = true;
+                for (const auto& cond : conditions) {
+                    const auto e = substituted(cond.expr, at, w);
+                    defined = defined && e.has_value();
+                    if (e)
+                        c.push_back({*e, cond.sign, cond.or_zero});
+                }
+                if (defined && may_be_satisfiable(c))
+                    if (auto dv = substituted(d, at, w))
+                        all = run(*dv, c, w) && all;
             } else {
                 cases_.push_back({join(w, ", "), false,
                                   "the switch set " + condition_text(*z, 0) +
@@ -333,11 +358,25 @@ private:
             }
             return all;
         }
+        if (!may_be_satisfiable(conditions))
+            return true;
         const zero_test_report report = exact_zero_test(d, conditions);
         exp_atoms_.insert(report.exp_atoms.begin(), report.exp_atoms.end());
         log_atoms_ = std::max(log_atoms_, report.log_atoms);
         cases_.push_back({join(where, ", "), report.zero, report.obstacle});
         return report.zero;
+    }
+
+    /// @p e with @p at substituted; nothing when that is undefined (log(0), 1/0 on a switch
+    /// set): the case lies outside the common domain, which is noted and needs no proof.
+    std::optional<ex> substituted(const ex& e, const GiNaC::exmap& at,
+                                  const std::vector<std::string>& where) {
+        try {
+            return e.subs(at);
+        } catch (const std::exception&) {
+            cases_.push_back({join(where, ", ") + " (undefined there)", true, ""});
+            return std::nullopt;
+        }
     }
 
     label_set labels_;
@@ -349,40 +388,51 @@ private:
 // ---------------------------------------------------------------------------------------------
 // Sampling.
 
+/// A condition or expression for a note, cut short when long.
+std::string brief_text(const std::string& s) {
+    if (s.size() <= 120)
+        return s;
+    return s.substr(0, 100) + " ... (" + std::to_string(s.size()) + " characters)";
+}
+
+/// A side at a point: defined (its conditions as written hold and it evaluates to a real
+/// number), certainly undefined, or unknown (a condition cannot be decided there).
 struct side_value {
     bool defined = false;
     ex exact;
-    std::string why; // when undefined
+    std::string why; // when not defined
+    bool certainly_undefined = false;
 };
 
-side_value evaluate_side(const ex& e, const GiNaC::exmap& point) {
-    try {
-        return {true, evaluate_exact(e, point, "verify"), ""};
-    } catch (const domain_error& x) {
-        return {false, ex(), x.what()};
+side_value evaluate_side(const ex& e, const std::vector<domain_condition>& domain,
+                         const GiNaC::exmap& point) {
+    side_value out;
+    for (const auto& c : domain) {
+        const truth t = condition_at(c, point);
+        if (t == truth::fails) {
+            out.why = "it requires " + brief_text(condition_text(c));
+            out.certainly_undefined = true;
+            return out;
+        }
+        if (t == truth::unknown && out.why.empty())
+            out.why = "whether " + brief_text(condition_text(c)) + " holds is not decided there";
     }
+    if (!out.why.empty())
+        return out;
+    try {
+        out.exact = evaluate_exact(e, point, "verify");
+        out.defined = true;
+    } catch (const domain_error& x) {
+        out.why = x.what();
+        out.certainly_undefined = true;
+    } catch (const std::exception& x) {
+        out.why = x.what();
+    }
+    return out;
 }
 
-/// lhs, rhs and lhs - rhs at @p precision decimal digits, when all three are real numbers.
-struct approximations {
-    numeric lhs, rhs, difference;
-};
-
-std::optional<approximations> approximate(const ex& l, const ex& r, const ex& d, long precision) {
-    try {
-        precision_guard guard(precision);
-        // Memoised over the DAG (the sides and their difference share most nodes), and summed
-        // in an order that does not change from run to run.
-        ordered_evalf evaluate;
-        const ex vl = evaluate(l), vr = evaluate(r), vd = evaluate(d);
-        for (const ex& v : {vl, vr, vd})
-            if (!GiNaC::is_exactly_a<numeric>(v) || !GiNaC::ex_to<numeric>(v).is_real())
-                return std::nullopt;
-        return approximations{GiNaC::ex_to<numeric>(vl), GiNaC::ex_to<numeric>(vr),
-                              GiNaC::ex_to<numeric>(vd)};
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+side_value evaluate_side(const ex& e, const GiNaC::exmap& point) {
+    return evaluate_side(e, {}, point);
 }
 
 enum class agreement { agree, differ, undecided, undefined };
@@ -390,20 +440,39 @@ enum class agreement { agree, differ, undecided, undefined };
 struct comparison {
     agreement kind = agreement::undecided;
     numeric lhs, rhs, difference;
+    /// Printed values when the ball does not give every asked digit (Arb's text, correct digits
+    /// only); empty when the numbers above are to be printed.
+    std::string lhs_text, rhs_text, difference_text;
     bool exact = false;
-    long precision = 0; // differ: the precision of the confirming evaluation
+    long bits = 0; // differ: the precision (bits) at which the difference's ball excluded 0
 };
 
 numeric power_of_ten(long k) {
     return GiNaC::pow(numeric(10), numeric(k));
 }
 
-/// Compare two exact constants: exactly when both are rational or their difference simplifies
-/// to 0; otherwise the difference (as one expression, so that GiNaC cancels equal terms first)
-/// is evaluated at p and 2p digits. Two evaluations of the same sign that agree to `digits + 1`
-/// digits certify a difference, however small; otherwise the sides agree when the difference
-/// is below 10^-agreement_digits of their size, else the precision doubles.
-comparison compare_values(const ex& l, const ex& r, long agreement_digits, long digits) {
+using clock_type = std::chrono::steady_clock;
+
+/// The precision at which sampled sides that agree are taken to agree (about 1,200 digits).
+constexpr long deep_agreement_bits = 4096;
+
+/// The printed form of a ball: its midpoint when it has @p digits correct digits, else Arb's
+/// text with only the correct ones.
+void value_of(const real_ball& b, long digits, numeric& number, std::string& text) {
+    number = b.midpoint();
+    text.clear();
+    if (!b.is_exact_zero() && b.relative_accuracy_bits() < bits_for_digits(digits) - 16)
+        text = b.text(digits);
+}
+
+/// Compare two exact constants. Rational values compare exactly. Otherwise l, r and l - r (one
+/// expression, so that GiNaC cancels equal terms first) are enclosed in balls at increasing
+/// precision: a difference whose ball excludes 0 is certified, however small (5e-870 between
+/// log(1 + exp(-1000)) and exp(-1000)); the sides agree when both are resolved and the
+/// difference's ball lies within 10^-agreement_digits of their size. Equal sides never differ:
+/// their difference's ball always contains 0.
+comparison compare_values(const ex& l, const ex& r, long agreement_digits, long digits,
+                          clock_type::time_point deadline) {
     comparison c;
     const ex d = l - r;
     if (GiNaC::is_exactly_a<numeric>(l) && l.info(GiNaC::info_flags::rational) &&
@@ -415,43 +484,65 @@ comparison compare_values(const ex& l, const ex& r, long agreement_digits, long 
         c.kind = c.difference.is_zero() ? agreement::agree : agreement::differ;
         return c;
     }
-    long p = std::max(agreement_digits, digits) + 20;
-    std::optional<approximations> previous = approximate(l, r, d, p);
-    if (!previous) {
-        c.kind = agreement::undefined;
-        return c;
-    }
-    c.lhs = previous->lhs;
-    c.rhs = previous->rhs;
-    c.difference = previous->difference;
-    c.precision = p;
-    if (d.is_zero()) {
-        c.kind = agreement::agree;
-        return c;
-    }
-    for (int round = 0; round < 5; ++round) {
-        const auto next = approximate(l, r, d, 2 * p);
-        if (!next)
+    const long wanted = bits_for_digits(std::max(agreement_digits, digits));
+    bool sides_known = false;
+    for (long bits = bits_for_digits(std::max(agreement_digits, digits) + 20);
+         bits <= max_certification_bits; bits *= 2) {
+        if (sides_known && clock_type::now() > deadline)
             break;
-        c.lhs = next->lhs;
-        c.rhs = next->rhs;
-        c.difference = next->difference;
-        c.precision = p;
-        const numeric& d1 = previous->difference;
-        const numeric& d2 = next->difference;
-        if (!d2.is_zero() && d2.is_positive() == d1.is_positive() &&
-            GiNaC::abs(d2 - d1) <= GiNaC::abs(d2) * power_of_ten(-(digits + 1))) {
-            c.kind = agreement::differ;
-            return c;
-        }
-        const numeric scale = std::max(GiNaC::abs(next->lhs), GiNaC::abs(next->rhs));
-        if (GiNaC::abs(d2) <= scale * power_of_ten(-agreement_digits)) {
+        const enclosure el = enclose(l, bits), er = enclose(r, bits), ed = enclose(d, bits);
+        for (const enclosure* e : {&el, &er, &ed})
+            if (e->status == enclosure_status::undefined) {
+                c.kind = agreement::undefined;
+                return c;
+            }
+        // A function Arb cannot enclose: no certificate either way.
+        for (const enclosure* e : {&el, &er, &ed})
+            if (e->status == enclosure_status::unsupported)
+                return c;
+        if (el.status != enclosure_status::ok || er.status != enclosure_status::ok ||
+            ed.status != enclosure_status::ok)
+            continue;
+        sides_known = true;
+        value_of(el.value, digits, c.lhs, c.lhs_text);
+        value_of(er.value, digits, c.rhs, c.rhs_text);
+        value_of(ed.value, digits, c.difference, c.difference_text);
+        if (ed.value.is_exact_zero()) {
             c.kind = agreement::agree;
             return c;
         }
-        p *= 2;
-        previous = next;
+        if (!ed.value.contains_zero()) {
+            c.kind = agreement::differ;
+            if (c.bits == 0)
+                c.bits = bits;
+            // Certified; one more round if the printed digits are not all right yet.
+            if (c.difference_text.empty() && c.lhs_text.empty() && c.rhs_text.empty())
+                return c;
+            if (bits * 2 > max_certification_bits || clock_type::now() > deadline)
+                return c;
+            continue;
+        }
+        if (c.kind == agreement::differ)
+            return c; // cannot happen for a correct ball library: the first certificate stands
+        // Agreement to the asked digits is not enough to call a point agreeing: sides that
+        // differ by 1e-435 relative (log(1 + e^-1000) and e^-1000) agree to 50 digits. The
+        // difference is followed to deep_agreement_bits (about 1,200 digits) first.
+        const bool resolved = !el.value.contains_zero() || !er.value.contains_zero();
+        if (resolved && bits >= deep_agreement_bits &&
+            el.value.relative_accuracy_bits() >= wanted &&
+            er.value.relative_accuracy_bits() >= wanted) {
+            const numeric scale =
+                std::max(GiNaC::abs(el.value.midpoint()), GiNaC::abs(er.value.midpoint()));
+            if (ed.value.magnitude_bound() <= scale * power_of_ten(-agreement_digits)) {
+                c.kind = agreement::agree;
+                return c;
+            }
+        }
     }
+    if (c.kind == agreement::differ)
+        return c;
+    // Both sides 0 to every precision tried, or out of time: no claim either way (a proof that
+    // both are exactly 0 would be the exact decision's job, which has its own budget).
     c.kind = agreement::undecided;
     return c;
 }
@@ -468,8 +559,9 @@ struct candidate {
 class point_generator {
 public:
     point_generator(std::vector<ex> variables, const label_set& labels,
-                    const std::vector<ex>& switches, std::uint64_t seed)
-        : variables_(std::move(variables)), rng_(seed) {
+                    const std::vector<ex>& switches, std::uint64_t seed,
+                    std::vector<numeric> constants = {})
+        : variables_(std::move(variables)), constants_(std::move(constants)), rng_(seed) {
         for (const auto& [y, values] : labels)
             labels_.emplace_back(y, std::vector<long>(values.begin(), values.end()));
         const label_set no_labels;
@@ -502,6 +594,11 @@ public:
             c.origin = candidate::kind::simple;
         } else if (i - 5 < 3 * switches_.size()) {
             c = switch_point(switches_[(i - 5) / 3], static_cast<int>((i - 5) % 3));
+        } else if ((i - 5) % 3 == 2) {
+            // Every third point is wide: magnitudes from 10^-12 to 10^12 of either sign, or
+            // near a constant of the expressions (beyond 10^6 in sqrt((x - 10^6)^2)).
+            for (const ex& v : variables_)
+                c.point[v] = wide_rational();
         } else {
             static const double boxes[][3] = {{-3, 3, 8},   {0, 1, 16}, {-1, 0, 16}, {1, 4, 8},
                                               {-10, 10, 4}, {0, 3, 8},  {-3, 0, 8},  {3, 30, 2}};
@@ -532,6 +629,32 @@ private:
         return numeric(std::uniform_int_distribution<long>(a, b)(rng_), den);
     }
 
+    /// A rational of random sign and magnitude 10^-12 .. 10^12, or beside a constant c of the
+    /// expressions: c, 2c, c +- 1, -c.
+    numeric wide_rational() {
+        const bool negative = (rng_() & 1u) != 0;
+        if (!constants_.empty() && (rng_() & 1u) != 0) {
+            const numeric& k = constants_[rng_() % constants_.size()];
+            static const int offsets[] = {0, 1, 2, 3, 4};
+            switch (offsets[rng_() % 5]) {
+            case 0:
+                return k * 2;
+            case 1:
+                return k + 1;
+            case 2:
+                return k - 1;
+            case 3:
+                return -k;
+            default:
+                return k + numeric(1, 2);
+            }
+        }
+        const long exponent = static_cast<long>(rng_() % 25) - 12;
+        const numeric mantissa(static_cast<long>(rng_() % 9000) + 1000, 1000);
+        const numeric value = mantissa * GiNaC::pow(numeric(10), numeric(exponent));
+        return negative ? -value : value;
+    }
+
     /// Points on a switch (k = 0) and on either side of it (k = 1, 2).
     candidate switch_point(const std::pair<ex, ex>& s, int k) {
         candidate c{{}, candidate::kind::on_switch};
@@ -546,6 +669,7 @@ private:
     }
 
     std::vector<ex> variables_;
+    std::vector<numeric> constants_;
     std::vector<std::pair<ex, std::vector<long>>> labels_;
     std::vector<std::pair<ex, ex>> switches_;
     std::size_t label_combinations_ = 1;
@@ -567,6 +691,7 @@ struct sampling_outcome {
     std::optional<difference_found> difference;
     std::optional<std::string> domain_note;
     std::size_t attempts = 0;
+    bool out_of_time = false;
 };
 
 std::string strip_where(const std::string& message) {
@@ -578,7 +703,12 @@ std::string strip_where(const std::string& message) {
 std::pair<std::vector<ex>, label_set> variables_of(const component& c, const label_set& labels) {
     std::vector<ex> variables;
     label_set used_labels;
-    for (const ex& v : free_symbols(GiNaC::lst{c.lhs, c.rhs})) {
+    // The domain conditions' variables too: det(X) != 0 names entries a component may not use.
+    GiNaC::lst all{c.lhs, c.rhs};
+    for (const auto* domain : {&c.lhs_domain, &c.rhs_domain})
+        for (const auto& d : *domain)
+            all.append(d.expr);
+    for (const ex& v : free_symbols(all)) {
         if (auto it = labels.find(v); it != labels.end())
             used_labels.insert(*it);
         else
@@ -587,12 +717,41 @@ std::pair<std::vector<ex>, label_set> variables_of(const component& c, const lab
     return {variables, used_labels};
 }
 
-sampling_outcome sample(const component& c, const label_set& labels, const verify_options& o) {
+/// The nontrivial constants of @p e (|n| > 2 or not an integer), at most 8, as candidates'
+/// neighbourhoods for sampling.
+std::vector<numeric> constants_of(const ex& e) {
+    std::vector<numeric> out;
+    visit_dag(e, [&out](const ex& n) {
+        if (!GiNaC::is_exactly_a<numeric>(n) || !n.info(GiNaC::info_flags::rational))
+            return;
+        const numeric a = GiNaC::abs(GiNaC::ex_to<numeric>(n));
+        if ((a.is_integer() && a <= 2) || a.is_zero())
+            return;
+        for (const numeric& k : out)
+            if (k == a)
+                return;
+        out.push_back(a);
+    });
+    std::sort(out.begin(), out.end(), [](const numeric& x, const numeric& y) { return x < y; });
+    if (out.size() > 8)
+        out.erase(out.begin() + 4, out.end() - 4);
+    return out;
+}
+
+std::string mismatch_text(const GiNaC::exmap& point, const side_value& l, const side_value& r) {
+    return std::string("at ") + format_point(point) + " the " + (l.defined ? "right" : "left") +
+           " side is undefined (" + strip_where(l.defined ? r.why : l.why) + ") but the " +
+           (l.defined ? "left" : "right") + " side is defined";
+}
+
+sampling_outcome sample(const component& c, const label_set& labels, const verify_options& o,
+                        clock_type::time_point deadline) {
     const auto [variables, used_labels] = variables_of(c, labels);
     std::vector<ex> switches = switch_arguments(c.lhs);
     for (const ex& z : switch_arguments(c.rhs))
         switches.push_back(z);
-    point_generator points(variables, used_labels, switches, o.seed);
+    point_generator points(variables, used_labels, switches, o.seed,
+                           constants_of(GiNaC::lst{c.lhs, c.rhs}));
 
     sampling_outcome out;
     const std::size_t wanted = std::max<std::size_t>(1, o.sample_points);
@@ -603,19 +762,22 @@ sampling_outcome sample(const component& c, const label_set& labels, const verif
         return out.compared >= wanted || (out.difference && 2 * out.compared >= wanted);
     };
     while (!enough() && out.attempts < max_attempts) {
+        if (out.attempts > 0 && clock_type::now() > deadline) {
+            out.out_of_time = true;
+            break;
+        }
         ++out.attempts;
         const candidate cand = points.next();
-        const side_value l = evaluate_side(c.lhs, cand.point);
-        const side_value r = evaluate_side(c.rhs, cand.point);
+        const side_value l = evaluate_side(c.lhs, c.lhs_domain, cand.point);
+        const side_value r = evaluate_side(c.rhs, c.rhs_domain, cand.point);
         if (!l.defined || !r.defined) {
-            if (l.defined != r.defined && !out.domain_note)
-                out.domain_note = std::string("at ") + format_point(cand.point) + " the " +
-                                  (l.defined ? "right" : "left") + " side is undefined (" +
-                                  strip_where(l.defined ? r.why : l.why) + ") but the " +
-                                  (l.defined ? "left" : "right") + " side is defined";
+            if (!out.domain_note &&
+                ((l.defined && r.certainly_undefined) || (r.defined && l.certainly_undefined)))
+                out.domain_note = mismatch_text(cand.point, l, r);
             continue;
         }
-        const comparison cmp = compare_values(l.exact, r.exact, o.agreement_digits, o.digits);
+        const comparison cmp =
+            compare_values(l.exact, r.exact, o.agreement_digits, o.digits, deadline);
         if (cmp.kind == agreement::undefined)
             continue;
         ++out.compared;
@@ -635,23 +797,30 @@ sampling_outcome sample(const component& c, const label_set& labels, const verif
     return out;
 }
 
-/// Looks for a point where exactly one side is defined (a remark for proved identities).
-std::optional<std::string> domain_remark(const component& c, const label_set& labels,
-                                         const verify_options& o) {
+/// A point where exactly one side is defined as written, searched among the sampling points
+/// (both signs, many magnitudes, the switch points and the zeros of linear conditions).
+std::optional<std::pair<GiNaC::exmap, std::string>>
+domain_witness(const component& c, const label_set& labels, const verify_options& o,
+               clock_type::time_point deadline) {
     const auto [variables, used_labels] = variables_of(c, labels);
     if (variables.empty())
         return std::nullopt;
-    point_generator points(variables, used_labels, {}, o.seed);
-    for (int i = 0; i < 8; ++i) {
+    std::vector<ex> switches = switch_arguments(c.lhs);
+    for (const ex& z : switch_arguments(c.rhs))
+        switches.push_back(z);
+    for (const auto* domain : {&c.lhs_domain, &c.rhs_domain})
+        for (const auto& d : *domain)
+            switches.push_back(d.expr);
+    point_generator points(variables, used_labels, switches, o.seed,
+                           constants_of(GiNaC::lst{c.lhs, c.rhs}));
+    for (int i = 0; i < 96; ++i) {
+        if (i > 8 && clock_type::now() > deadline)
+            break;
         const candidate cand = points.next();
-        const side_value l = evaluate_side(c.lhs, cand.point);
-        const side_value r = evaluate_side(c.rhs, cand.point);
-        if (l.defined != r.defined)
-            return std::string("at ") + format_point(cand.point) + " the " +
-                   (l.defined ? "right" : "left") + " side is undefined (" +
-                   strip_where(l.defined ? r.why : l.why) + ") but the " +
-                   (l.defined ? "left" : "right") + " side is defined; the identity holds on " +
-                   "the common domain";
+        const side_value l = evaluate_side(c.lhs, c.lhs_domain, cand.point);
+        const side_value r = evaluate_side(c.rhs, c.rhs_domain, cand.point);
+        if ((l.defined && r.certainly_undefined) || (r.defined && l.certainly_undefined))
+            return std::make_pair(cand.point, mismatch_text(cand.point, l, r));
     }
     return std::nullopt;
 }
@@ -737,12 +906,83 @@ std::vector<std::pair<std::string, std::string>> sorted_point(const GiNaC::exmap
     return items;
 }
 
+/// What the exact decision found, per component.
+struct exact_outcome {
+    std::vector<bool> proved;
+    std::vector<std::vector<decided_case>> cases;
+    std::set<std::string> atoms;
+    std::size_t log_atoms = 0;
+};
+
+exact_outcome decide_exactly(const std::vector<component>& components, const label_set& labels,
+                             const std::vector<sign_condition>& assumptions) {
+    exact_outcome out;
+    for (const auto& c : components) {
+        exact_decider decider(labels);
+        out.proved.push_back(decider.decide(c.lhs - c.rhs, assumptions));
+        out.cases.push_back(decider.cases());
+        out.atoms.insert(decider.exp_atoms().begin(), decider.exp_atoms().end());
+        out.log_atoms += decider.log_atoms();
+    }
+    return out;
+}
+
+/// The exact decision's result as text, to come back from the child process.
+std::string serialize(const exact_outcome& o) {
+    nlohmann::json j;
+    j["proved"] = o.proved;
+    j["atoms"] = o.atoms;
+    j["log_atoms"] = o.log_atoms;
+    nlohmann::json cases = nlohmann::json::array();
+    for (const auto& component_cases : o.cases) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& c : component_cases)
+            list.push_back({c.condition, c.proved, c.obstacle});
+        cases.push_back(list);
+    }
+    j["cases"] = cases;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+exact_outcome deserialize(const std::string& text, std::size_t components) {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    exact_outcome o;
+    o.proved = j.at("proved").get<std::vector<bool>>();
+    o.atoms = j.at("atoms").get<std::set<std::string>>();
+    o.log_atoms = j.at("log_atoms").get<std::size_t>();
+    for (const auto& list : j.at("cases")) {
+        std::vector<decided_case> cs;
+        for (const auto& c : list)
+            cs.push_back(
+                {c.at(0).get<std::string>(), c.at(1).get<bool>(), c.at(2).get<std::string>()});
+        o.cases.push_back(std::move(cs));
+    }
+    if (o.proved.size() != components || o.cases.size() != components)
+        throw std::runtime_error("verify: the exact decision returned a malformed result");
+    return o;
+}
+
+std::string seconds_text(double seconds) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", seconds);
+    return buffer;
+}
+
+/// GiNaC's "power::eval(): division by zero" as "division by zero".
+std::string strip_function_prefix(const std::string& message) {
+    if (auto p = message.rfind("): "); p != std::string::npos)
+        return message.substr(p + 3);
+    return message;
+}
+
 } // namespace
 
 std::string_view verdict_name(verdict v) {
     switch (v) {
     case verdict::proved:
         return "proved";
+    case verdict::equal_where_defined:
+        return "equal where both are defined";
     case verdict::refuted:
         return "refuted";
     case verdict::probably_equal:
@@ -758,21 +998,39 @@ std::string format_point(const GiNaC::exmap& point) {
     return parts.empty() ? "(no variables)" : join(parts, ", ");
 }
 
-verify_result verify(const ex& lhs, const ex& rhs, const verify_options& options) {
-    const auto start = std::chrono::steady_clock::now();
-    const std::vector<component> components = components_of(lhs, rhs);
+namespace {
+
+verify_result verify_within_budget(const written_expression& lhs_written,
+                                   const written_expression& rhs_written,
+                                   const verify_options& options) {
+    const auto start = clock_type::now();
+    const auto budget = std::chrono::duration_cast<clock_type::duration>(
+        std::chrono::duration<double>(std::max(0.05, options.timeout_seconds)));
+    const auto deadline = start + budget;
+    const ex& lhs = lhs_written.value;
+    const ex& rhs = rhs_written.value;
+    std::vector<component> components = components_of(lhs, rhs);
+    const std::vector<domain_condition> lhs_domain = domain_conditions(lhs_written);
+    const std::vector<domain_condition> rhs_domain = domain_conditions(rhs_written);
+    for (auto& c : components) {
+        c.lhs_domain = lhs_domain;
+        c.rhs_domain = rhs_domain;
+    }
     std::set<ex, structural_less> two_way_labels;
     const label_set labels = find_labels(GiNaC::lst{lhs, rhs}, two_way_labels);
 
     verify_result result;
     result.digits = options.digits;
     result.component_count = components.size();
+    for (const auto& c : lhs_domain)
+        result.lhs_domain.push_back(condition_text(c));
+    for (const auto& c : rhs_domain)
+        result.rhs_domain.push_back(condition_text(c));
     auto finish = [&](verify_result& r) {
         if (!labels.empty())
             r.notes.push_back(label_note(labels, two_way_labels));
         r.milliseconds =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count();
+            std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
         return r;
     };
     auto set_component = [&](verify_result& r, std::size_t i) {
@@ -784,38 +1042,97 @@ verify_result verify(const ex& lhs, const ex& rhs, const verify_options& options
         }
     };
 
-    // The exact decision, component by component.
-    std::vector<std::vector<decided_case>> cases(components.size());
-    std::vector<bool> proved(components.size(), false);
-    std::set<std::string> atoms;
-    std::size_t log_atoms = 0;
-    std::vector<decided_case> all_cases;
+    // The exact decision on the common domain, component by component, in a child process
+    // that is stopped when its share of the budget is spent.
+    std::vector<sign_condition> assumptions;
+    for (const auto* domain : {&lhs_domain, &rhs_domain})
+        for (const auto& d : *domain)
+            if (d.kind != domain_kind::nonzero)
+                assumptions.push_back({d.expr, 1, d.kind == domain_kind::nonnegative});
+    exact_outcome exact;
+    exact.proved.assign(components.size(), false);
+    exact.cases.assign(components.size(), {});
     if (options.exact) {
-        for (std::size_t i = 0; i < components.size(); ++i) {
-            exact_decider decider(labels);
-            proved[i] = decider.decide(components[i].lhs - components[i].rhs);
-            cases[i] = decider.cases();
-            atoms.insert(decider.exp_atoms().begin(), decider.exp_atoms().end());
-            log_atoms += decider.log_atoms();
-            if (components.size() == 1)
-                all_cases = decider.cases();
+        auto decide = [&] { return decide_exactly(components, labels, assumptions); };
+        if (options.exact_in_child) {
+            const limited_result run = run_with_time_limit([&] { return serialize(decide()); },
+                                                           0.7 * options.timeout_seconds);
+            if (run.value) {
+                exact = deserialize(*run.value, components.size());
+            } else {
+                result.exact_timed_out = run.timed_out;
+                const std::string why =
+                    run.timed_out
+                        ? "the exact decision did not finish within " +
+                              seconds_text(0.7 * options.timeout_seconds) +
+                              " s (70% of the time budget)"
+                        : "the exact decision stopped: " + strip_function_prefix(run.failure);
+                for (auto& c : exact.cases)
+                    c = {{"", false, why}};
+            }
+        } else {
+            exact = decide();
         }
     }
-    if (options.exact && std::all_of(proved.begin(), proved.end(), [](bool b) { return b; })) {
-        result.outcome = verdict::proved;
+    const bool all_proved = options.exact && std::all_of(exact.proved.begin(), exact.proved.end(),
+                                                         [](bool b) { return b; });
+    if (all_proved) {
         result.lhs = lhs;
         result.rhs = rhs;
-        result.method = proof_method(atoms, log_atoms, all_cases);
+        result.method =
+            proof_method(exact.atoms, exact.log_atoms,
+                         components.size() == 1 ? exact.cases[0] : std::vector<decided_case>{});
         if (components.size() > 1)
             result.method +=
                 " for each of the " + std::to_string(components.size()) + " components";
-        for (const auto& c : components)
-            if (auto note = domain_remark(c, labels, options)) {
-                result.notes.push_back(*note);
+        // "proved" needs the same domain on both sides as written.
+        std::vector<std::string> only_left, only_right;
+        for (const auto& c : lhs_domain)
+            if (!implied_by(c, rhs_domain))
+                only_left.push_back(brief_text(condition_text(c)));
+        for (const auto& c : rhs_domain)
+            if (!implied_by(c, lhs_domain))
+                only_right.push_back(brief_text(condition_text(c)));
+        if (only_left.empty() && only_right.empty()) {
+            result.outcome = verdict::proved;
+            return finish(result);
+        }
+        result.outcome = verdict::equal_where_defined;
+        result.method += " on the common domain";
+        for (std::size_t i = 0; i < components.size(); ++i)
+            if (auto w = domain_witness(components[i], labels, options, deadline)) {
+                set_component(result, i);
+                result.lhs = lhs;
+                result.rhs = rhs;
+                result.witness = w->first;
+                const side_value l = evaluate_side(components[i].lhs, lhs_domain, result.witness);
+                const side_value r = evaluate_side(components[i].rhs, rhs_domain, result.witness);
+                auto text = [&](const side_value& v) {
+                    if (!v.defined)
+                        return "undefined (" + strip_where(v.why) + ")";
+                    try {
+                        return format_number(evaluate_numeric(v.exact, {}, options.digits),
+                                             options.digits);
+                    } catch (const std::exception&) {
+                        return to_text(v.exact);
+                    }
+                };
+                result.lhs_value = text(l);
+                result.rhs_value = text(r);
+                result.notes.push_back(w->second);
                 break;
             }
+        if (result.witness.empty())
+            result.notes.push_back("no point was found where only one side is defined, but the "
+                                   "domains as written are not shown to be the same");
+        if (!only_left.empty())
+            result.notes.push_back("only the left side requires " + join(only_left, " and "));
+        if (!only_right.empty())
+            result.notes.push_back("only the right side requires " + join(only_right, " and "));
         return finish(result);
     }
+    const auto& cases = exact.cases;
+    const auto& proved = exact.proved;
 
     // No proof for some component: look for a counterexample.
     std::optional<std::size_t> first_unproved;
@@ -824,8 +1141,13 @@ verify_result verify(const ex& lhs, const ex& rhs, const verify_options& options
     for (std::size_t i = 0; i < components.size(); ++i) {
         if (proved[i])
             continue;
-        const sampling_outcome s = sample(components[i], labels, options);
+        const sampling_outcome s = sample(components[i], labels, options, deadline);
         total_points += s.compared;
+        if (s.compared == 0 && !s.difference && s.out_of_time)
+            throw invalid_input("verify: no verdict within the time budget of " +
+                                seconds_text(options.timeout_seconds) +
+                                " s: the exact decision did not finish and no point was "
+                                "compared in time; raise the budget (--timeout)");
         if (s.compared == 0 && !s.difference)
             throw invalid_input(
                 "verify: found no point where both sides" +
@@ -838,11 +1160,12 @@ verify_result verify(const ex& lhs, const ex& rhs, const verify_options& options
             set_component(r, i);
             r.witness = s.difference->point;
             const comparison& v = s.difference->values;
-            r.lhs_value = digits_of(v.lhs, options.digits);
-            r.rhs_value = digits_of(v.rhs, options.digits);
-            r.difference = digits_of(v.difference, options.digits);
+            r.lhs_value = v.lhs_text.empty() ? digits_of(v.lhs, options.digits) : v.lhs_text;
+            r.rhs_value = v.rhs_text.empty() ? digits_of(v.rhs, options.digits) : v.rhs_text;
+            r.difference = v.difference_text.empty() ? digits_of(v.difference, options.digits)
+                                                     : v.difference_text;
             r.exact_values = v.exact;
-            r.certified_digits = v.exact ? 0 : v.precision;
+            r.certified_bits = v.exact ? 0 : v.bits;
             r.sample_points = s.compared;
             r.agreeing_points = s.agreeing;
             r.method = options.exact ? no_proof_reason(cases[i]) : "sampling only";
@@ -880,10 +1203,32 @@ verify_result verify(const ex& lhs, const ex& rhs, const verify_options& options
                                " sampled point(s) were undecided at the highest precision");
     if (unproved_outcome.domain_note)
         result.notes.push_back(*unproved_outcome.domain_note);
+    if (unproved_outcome.out_of_time)
+        result.notes.push_back("sampling stopped at the time budget of " +
+                               seconds_text(options.timeout_seconds) + " s");
     if (total_points > result.sample_points)
         result.notes.push_back(std::to_string(total_points) +
                                " points compared over all unproved components");
     return finish(result);
+}
+
+} // namespace
+
+verify_result verify(const ex& lhs, const ex& rhs, const verify_options& options) {
+    return verify(written_expression{lhs, {}}, written_expression{rhs, {}}, options);
+}
+
+verify_result verify(const written_expression& lhs_written, const written_expression& rhs_written,
+                     const verify_options& options) {
+    try {
+        return verify_within_budget(lhs_written, rhs_written, options);
+    } catch (const error&) {
+        throw;
+    } catch (const std::exception& x) {
+        // GiNaC's own messages ("power::eval(): division by zero") are not for users.
+        throw invalid_input(std::string("verify: these expressions cannot be compared (") +
+                            strip_function_prefix(x.what()) + ")");
+    }
 }
 
 std::string format_text(const verify_result& r) {
@@ -904,11 +1249,21 @@ std::string format_text(const verify_result& r) {
         if (r.exact_values)
             os << " (exact)\n";
         else
-            os << " (" << r.digits << " significant digits; evaluated at " << r.certified_digits
-               << " and again at " << 2 * r.certified_digits << " digits, same sign)\n";
+            os << " (certified nonzero: its ball excludes 0 at " << r.certified_bits
+               << " bits of working precision; the printed digits are correct)\n";
         os << "  sampled:    " << r.sample_points << " point(s) inside both domains, "
            << r.agreeing_points << " agreeing\n";
         os << "  " << r.method << "\n";
+        break;
+    case verdict::equal_where_defined:
+        os << "equal where both are defined: the sides agree on their common domain, but "
+              "their domains differ\n";
+        if (!r.witness.empty()) {
+            os << "  at " << format_point(r.witness) << where << ":\n";
+            os << "  left side:  " << r.lhs_value << "\n";
+            os << "  right side: " << r.rhs_value << "\n";
+        }
+        os << "  how: " << r.method << "\n";
         break;
     case verdict::probably_equal:
         os << "probably equal: the sides agree at " << r.sample_points << " sampled point(s) to "
@@ -936,7 +1291,7 @@ std::string format_json(const verify_result& r) {
     os << ", \"rhs_value\": " << json_escape(r.rhs_value);
     os << ", \"difference\": " << json_escape(r.difference);
     os << ", \"exact_values\": " << (r.exact_values ? "true" : "false");
-    os << ", \"certified_digits\": " << r.certified_digits;
+    os << ", \"certified_bits\": " << r.certified_bits;
     os << ", \"digits\": " << r.digits;
     os << ", \"sample_points\": " << r.sample_points;
     os << ", \"agreeing_points\": " << r.agreeing_points;
@@ -951,6 +1306,17 @@ std::string format_json(const verify_result& r) {
     for (std::size_t i = 0; i < r.notes.size(); ++i)
         os << (i ? ", " : "") << json_escape(r.notes[i]);
     os << "]";
+    auto conditions = [&](const std::vector<std::string>& cs) {
+        os << "[";
+        for (std::size_t i = 0; i < cs.size(); ++i)
+            os << (i ? ", " : "") << json_escape(cs[i]);
+        os << "]";
+    };
+    os << ", \"lhs_domain\": ";
+    conditions(r.lhs_domain);
+    os << ", \"rhs_domain\": ";
+    conditions(r.rhs_domain);
+    os << ", \"exact_timed_out\": " << (r.exact_timed_out ? "true" : "false");
     os << ", \"lhs\": " << json_escape(to_text(r.lhs));
     os << ", \"rhs\": " << json_escape(to_text(r.rhs));
     char ms[32];

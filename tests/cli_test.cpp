@@ -2,6 +2,7 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/evaluate.hpp"
 #include "symgrad/parser.hpp"
+#include "symgrad/precision.hpp"
 #include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
 #include "test_support.hpp"
@@ -170,6 +171,55 @@ BOOST_AUTO_TEST_CASE(diff_c_output_compiles_when_pasted) {
     BOOST_TEST(cc.status == 0, cc.out << "\n" << r.out);
 }
 
+BOOST_AUTO_TEST_CASE(check_exit_status_names_the_verdict) {
+    // 0 proved, 1 refuted, 3 probably equal, 4 equal where both are defined (issue 12, class 3).
+    BOOST_TEST(run_command({"check", "sigmoid(-t)", "1 - sigmoid(t)"}).status == 0);
+    BOOST_TEST(run_command({"check", "sigmoid(t)", "1 - sigmoid(t)"}).status == 1);
+    const auto mismatch = run_command({"check", "log(a*b)", "log(a) + log(b)"});
+    BOOST_TEST(mismatch.status == 4, mismatch.out << mismatch.err);
+    BOOST_TEST(mismatch.out.rfind("equal where both are defined", 0) == 0u, mismatch.out);
+    const auto json = run_command({"check", "log(x^2) == 2*log(x)", "--json"});
+    BOOST_TEST(json.status == 4);
+    const auto j = nlohmann::json::parse(json.out);
+    BOOST_TEST(j["verdict"].get<std::string>() == "equal where both are defined");
+    BOOST_TEST(!j["witness"].empty());
+}
+
+BOOST_AUTO_TEST_CASE(no_ginac_message_reaches_the_user) {
+    // Class 5 and construction errors: a clear message, never "power::eval()" or "log_eval()".
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{"check", "log(x^2)", "2*log(abs(x))"},
+                                               {"check", "relu(x)/x", "step(x)"},
+                                               {"eval", "1/0"},
+                                               {"eval", "0^(-1)"},
+                                               {"eval", "log(0)"}}) {
+        const auto r = run_command(args);
+        BOOST_TEST(r.err.find("eval()") == std::string::npos, args[1] << ": " << r.err);
+        BOOST_TEST(r.out.find("eval()") == std::string::npos, args[1] << ": " << r.out);
+        BOOST_TEST(r.status != 139);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(eval_never_prints_zero_for_a_tiny_nonzero_value) {
+    // Class 7. Oracle: e^-1000 = 5.0759588975494567652918094795743e-435 and
+    // log(1 + e^-200) = 1.3838965267367376e-87 to 17 digits (e^-200 - e^-400/2, the second
+    // term far below the 17th digit), both from GiNaC's evalf at 400 digits in the test below.
+    BOOST_TEST(run_command({"eval", "softplus(-1000)"}).out == "5.0759588975494568e-435\n");
+    BOOST_TEST(run_command({"eval", "logsumexp(0, -1000)"}).out == "5.0759588975494568e-435\n");
+    const auto ce = run_command({"eval", "crossentropy(softmax({0, 200}), 1)"});
+    BOOST_TEST(ce.out.find("e-87") != std::string::npos, ce.out << ce.err);
+    symgrad::precision_guard guard(400);
+    const GiNaC::ex reference = GiNaC::log(1 + GiNaC::exp(GiNaC::ex(-200))).evalf();
+    BOOST_TEST(ce.out ==
+               symgrad::format_number(GiNaC::ex_to<GiNaC::numeric>(reference), 17) + "\n");
+    const GiNaC::ex e1000 = GiNaC::exp(GiNaC::ex(-1000)).evalf();
+    BOOST_TEST(symgrad::format_number(GiNaC::ex_to<GiNaC::numeric>(e1000), 17) ==
+               "5.0759588975494568e-435");
+    // 1e-80 is 10^-80 exactly, as documented for decimals.
+    BOOST_TEST(run_command({"eval", "1e-80*10^80"}).out == "1\n");
+    BOOST_TEST(run_command({"eval", "2.5e-3"}).out == "1/400\n");
+}
+
 // ---- issue 12: piecewise derivatives, crashes, wrong input, determinism --------------------
 
 BOOST_AUTO_TEST_CASE(diff_of_a_piecewise_function_states_its_switch_point) {
@@ -188,6 +238,33 @@ BOOST_AUTO_TEST_CASE(diff_of_a_piecewise_function_states_its_switch_point) {
     r = run_command({"diff", "x^2", "x", "--format", "latex"});
     BOOST_TEST(r.out.rfind("\\frac{\\partial}{\\partial x}\\left(x^{2}\\right) = ", 0) == 0u,
                r.out);
+}
+
+BOOST_AUTO_TEST_CASE(python_and_c_forms_of_a_piecewise_derivative_run) {
+    // abs' = csgn: the printers need csgn, and the switch-point note must stay a comment when
+    // the helper lines ("# def csgn...") are uncommented as the Python output intends.
+    BOOST_TEST_REQUIRE(symgrad::test::have_program("python3"));
+    const auto r = run_command({"diff", "abs(w*x - y)", "w", "--format", "python"});
+    BOOST_TEST_REQUIRE(r.status == 0, r.err);
+    std::string script;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);)
+        script += (line.rfind("# ", 0) == 0 ? line.substr(2) : line) + "\n";
+    // By hand: d/dw |wx - y| = sign(wx - y) x: -2 at w = 0.5, x = 2, y = 3; 2 at y = -3.
+    const auto run = symgrad::test::run_process(
+        {"python3", "-"}, "w, x, y = 0.5, 2.0, 3.0\n" + script + "print(repr(d_dw))\ny = -3.0\n" +
+                              script + "print(repr(d_dw))\n");
+    BOOST_TEST(run.status == 0, run.out << "\n" << script);
+    BOOST_TEST(run.out == "-2.0\n2.0\n", run.out);
+    BOOST_TEST_REQUIRE(symgrad::test::have_program("cc"));
+    const auto c = run_command({"diff", "abs(w*x - y) + relu(w)", "w", "--format", "c"});
+    BOOST_TEST_REQUIRE(c.status == 0, c.err);
+    const std::string source = "/tmp/symgrad_cli_piecewise_" + std::to_string(getpid()) + ".c";
+    std::ofstream(source) << c.out;
+    const auto cc = symgrad::test::run_process(
+        {"cc", "-std=c99", "-Wall", "-Werror", "-c", "-o", "/dev/null", source});
+    std::remove(source.c_str());
+    BOOST_TEST(cc.status == 0, cc.out << "\n" << c.out);
 }
 
 BOOST_AUTO_TEST_CASE(grad_of_a_huber_loss_written_with_step_matches_pytorch) {

@@ -33,11 +33,12 @@ GiNaC::ex evaluate_exact(const GiNaC::ex& e, const GiNaC::exmap& point,
                          const std::string& where = "evaluate");
 
 /// A real number for @p e at @p point: the exact rational when the value is rational, else a
-/// CLN float correct to @p digits significant digits (the working precision is raised until two
-/// evaluations agree to that many digits). When they never agree, the value may be an exact 0
-/// that rounding makes tiny (softmax(0, 1, -2) + softmax(1, 1, -2) - 1): the exact zero test of
-/// exp_normal_form.hpp decides, and a proved 0 is returned as the rational 0; otherwise the
-/// last approximation (the same in every run: see ordered_evalf).
+/// CLN float whose @p digits significant digits are right: the value is enclosed in a ball
+/// (enclosure.hpp) and the precision raised until the ball's radius is below the last digit.
+/// A value whose ball contains 0 at every precision up to max_certification_bits is returned as
+/// the rational 0 only when the exact zero test (exp_normal_form.hpp) proves it; otherwise
+/// domain_error says the value could not be certified, with a bound on its magnitude. Never a 0
+/// for a nonzero value (softplus(-1000) is 5.0759588975494568e-435).
 GiNaC::numeric evaluate_numeric(const GiNaC::ex& e, const GiNaC::exmap& point, long digits = 17,
                                 const std::string& where = "evaluate");
 

@@ -41,10 +41,12 @@ namespace symgrad {
 /// tanh, sinh and cosh written with exp and log (rules above). Memoised over the DAG.
 GiNaC::ex rewrite_to_exponentials(const GiNaC::ex& e);
 
-/// A sign condition: expr > 0 (sign 1), expr < 0 (sign -1) or expr = 0 (sign 0).
+/// A sign condition: expr > 0 (sign 1), expr < 0 (sign -1) or expr = 0 (sign 0); with
+/// or_zero, expr >= 0 (sign 1) or expr <= 0 (sign -1).
 struct sign_condition {
     GiNaC::ex expr;
     int sign;
+    bool or_zero = false;
 };
 
 /// False only when @p conditions provably contradict each other. Conditions linear in a single

@@ -3,9 +3,11 @@
 #pragma once
 
 /// @file parser.hpp
-/// Expressions from text, through GiNaC's parser with symgrad's functions in its prototype
-/// table. Grammar: numbers, names, + - * / ^ (right-associative), parentheses, calls f(a, b),
-/// and {a, b} lists (vectors). Besides GiNaC's functions (exp, log, tanh, sqrt, abs, step, ...):
+/// Expressions from text: a pre-scan that names every malformed input precisely, then a
+/// recursive-descent reader (grammar in parser.cpp) in which GiNaC builds the nodes, with
+/// symgrad's functions in GiNaC's prototype table. Grammar: numbers, names, + - * / ^
+/// (right-associative), parentheses, calls f(a, b), and {a, b} lists (vectors). Besides GiNaC's
+/// functions (exp, log, tanh, sqrt, abs, step, ...):
 ///
 ///   sigmoid(z)  softplus(z)  relu(z)  logloss(p, y)  indicator(y, k)
 ///   logsumexp(z0, ..., zK)  or  logsumexp({z0, ..., zK})
@@ -19,6 +21,8 @@
 /// Errors are symgrad::parse_error with source:line:column, the line and a caret: unknown
 /// characters, unbalanced brackets, unknown functions (with the closest known name), wrong
 /// argument counts, nesting deeper than max_depth, input longer than max_bytes.
+
+#include "symgrad/domain.hpp"
 
 #include <ginac/ginac.h>
 
@@ -55,6 +59,10 @@ std::size_t number_literal_end(std::string_view text, std::size_t begin);
 
 /// Parse one expression.
 GiNaC::ex parse(std::string_view text, const parse_options& options = {});
+
+/// Parse one expression and record the conditions of its real domain as written (domain.hpp):
+/// GiNaC simplifies sqrt(x)*sqrt(x) to x while building it, but its domain stays x >= 0.
+written_expression parse_written(std::string_view text, const parse_options& options = {});
 
 /// Parse "name = value, name = value, ..." (separated by commas or semicolons) into a map from
 /// symbols to exact real values (decimals are exact; values may be constant expressions such

@@ -25,6 +25,8 @@
 
 #include "symgrad/parser.hpp"
 
+#include "symgrad/domain.hpp"
+
 #include <ginac/ginac.h>
 
 #include <map>
@@ -47,6 +49,12 @@ struct tensor_names {
 /// shape_error naming the operation and both shapes.
 GiNaC::ex evaluate_tensor_expression(std::string_view text, const tensor_names& names,
                                      const parse_options& options = {});
+
+/// The same, with the conditions of the real domain as written (domain.hpp): each division,
+/// inverse (det != 0), sqrt, power and function call records its condition before GiNaC
+/// simplifies it away. Names defined earlier contribute their values only.
+written_expression read_tensor_expression(std::string_view text, const tensor_names& names,
+                                          const parse_options& options = {});
 
 /// Whether @p value is a matrix (vector) rather than a scalar.
 bool is_tensor(const GiNaC::ex& value);

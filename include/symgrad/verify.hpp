@@ -12,15 +12,26 @@
 ///    form over exact rationals. Labels (the y of indicator(y, k) or crossentropy) are split
 ///    into their finitely many classes, and relu, step, abs and csgn into the sign cases of
 ///    their arguments (> 0, < 0, and = 0 when the argument can be solved for a variable).
-///  - refuted: an exact rational point inside both sides' domain where they differ, both values
-///    and the difference to 30 significant digits, the difference's sign certified by CLN
-///    evaluations at increasing precision that agree (or exact, for rational values).
+///  - equal where both are defined: the difference is proved 0 on the common domain, but the
+///    sides as written have different real domains (log(a*b) and log(a) + log(b); log(x^2) and
+///    2*log(x)): the witness is a point where one side is defined and the other is not. When no
+///    such point is found the conditions that differ are listed; "proved" is never said then.
+///  - refuted: an exact rational point inside the real domain of both sides as written (domain.hpp)
+///    where they differ, both values and the difference, the difference certified nonzero by
+///    ball arithmetic (enclosure.hpp: its ball excludes 0), or exact for rational values.
 ///  - probably equal: no proof was found, and the sides agree at every sampled point to the
 ///    stated number of digits. Said only with the number of points and digits.
 ///
-/// Points are sampled only where both sides are defined; piecewise functions are sampled on
-/// each side of their switch points and on them. Lists ({a, b}) and matrices compare
-/// component-wise; a refutation names the first component that differs.
+/// Points are sampled only where both sides are defined as written, over many orders of
+/// magnitude and both signs, near the expressions' constants, and on and beside the switch
+/// points of piecewise functions. Lists ({a, b}) and matrices compare component-wise; a
+/// refutation names the first component that differs.
+///
+/// Every verdict comes within a time budget (verify_options::timeout_seconds): the exact
+/// decision runs in a child process that is stopped when its share of the budget is spent,
+/// and sampling stops at the budget's end.
+
+#include "symgrad/domain.hpp"
 
 #include <ginac/ginac.h>
 
@@ -33,9 +44,9 @@
 
 namespace symgrad {
 
-enum class verdict { proved, refuted, probably_equal };
+enum class verdict { proved, equal_where_defined, refuted, probably_equal };
 
-/// "proved", "refuted", "probably equal".
+/// "proved", "equal where both are defined", "refuted", "probably equal".
 std::string_view verdict_name(verdict v);
 
 struct verify_options {
@@ -49,6 +60,11 @@ struct verify_options {
     std::uint64_t seed = 20260101;
     /// Try the exact decision first (false: sampling only).
     bool exact = true;
+    /// The budget of the whole verdict, in seconds: the exact decision may use 70% of it.
+    double timeout_seconds = 10;
+    /// Run the exact decision in a child process so that it can be stopped (false: in this
+    /// process, without a time limit on the exact part).
+    bool exact_in_child = true;
 };
 
 /// The evidence behind a verdict.
@@ -60,17 +76,17 @@ struct verify_result {
     /// proved: how; otherwise why no proof was found.
     std::string method;
 
-    /// refuted: the point, exact rationals for every variable of both sides.
+    /// refuted: the point, exact rationals for every variable of both sides; equal where both
+    /// are defined: a point where one side is defined and the other is not (may be empty).
     GiNaC::exmap witness;
     /// refuted: both values and lhs - rhs there, to `digits` significant digits (exact
     /// fractions when rational).
     std::string lhs_value, rhs_value, difference;
     /// refuted: the values are rational and the difference exact.
     bool exact_values = false;
-    /// refuted: the working precision p (decimal digits) of the first of two evaluations of the
-    /// difference, at p and 2p digits, that gave the same sign and agreed to digits + 1
-    /// significant digits (0 when exact).
-    long certified_digits = 0;
+    /// refuted: the working precision, in bits, at which the ball of the difference excluded 0
+    /// (0 when exact).
+    long certified_bits = 0;
     /// Significant digits of the printed values.
     long digits = 30;
 
@@ -92,6 +108,11 @@ struct verify_result {
     /// sides agree on part of the domain, with a point), the classes a label ranges over.
     std::vector<std::string> notes;
 
+    /// The conditions of each side's real domain as written that do not hold everywhere.
+    std::vector<std::string> lhs_domain, rhs_domain;
+    /// The exact decision ran out of its share of the time budget.
+    bool exact_timed_out = false;
+
     /// Wall-clock time of the decision.
     double milliseconds = 0;
 };
@@ -102,6 +123,11 @@ struct verify_result {
 verify_result verify(const GiNaC::ex& lhs, const GiNaC::ex& rhs,
                      const verify_options& options = {});
 
+/// The same for expressions with the domain conditions recorded as they were written (parser.hpp
+/// parse_written): sqrt(x)*sqrt(x) is compared as an expression undefined for x < 0.
+verify_result verify(const written_expression& lhs, const written_expression& rhs,
+                     const verify_options& options = {});
+
 /// "w1 = 0, w2 = 1/2" (variables in natural order).
 std::string format_point(const GiNaC::exmap& point);
 
@@ -109,7 +135,7 @@ std::string format_point(const GiNaC::exmap& point);
 std::string format_text(const verify_result& r);
 
 /// The result as one JSON object: verdict, method, witness (name -> exact value), lhs_value,
-/// rhs_value, difference, exact_values, certified_digits, digits, sample_points,
+/// rhs_value, difference, exact_values, certified_bits, digits, sample_points,
 /// agreeing_points, agreement_digits, component (index, name, count), notes, milliseconds,
 /// lhs and rhs.
 std::string format_json(const verify_result& r);

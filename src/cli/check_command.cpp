@@ -1,7 +1,8 @@
 // symgrad: symbolic gradients for machine-learning losses.
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
-// symgrad check LHS RHS  (or  symgrad check 'LHS == RHS'): proved, refuted or probably equal,
-// with the evidence. Exit status 0 proved, 1 refuted, 3 probably equal, 2 bad input.
+// symgrad check LHS RHS  (or  symgrad check 'LHS == RHS'): proved, equal where both are defined,
+// refuted or probably equal, with the evidence. Exit status 0 proved, 1 refuted, 3 probably
+// equal, 4 equal where both are defined, 2 bad input.
 #include "commands.hpp"
 
 #include "symgrad/symgrad.hpp"
@@ -17,6 +18,9 @@ namespace {
 
 /// Exit status of `check` when no proof was found but every sampled point agreed.
 constexpr int probably_equal_status = 3;
+/// Exit status of `check` when the sides are proved equal on their common domain but their
+/// domains as written differ.
+constexpr int equal_where_defined_status = 4;
 
 struct check_options {
     std::vector<std::string> sides;
@@ -24,17 +28,18 @@ struct check_options {
     std::size_t points = 24;
     long digits = 30;
     std::uint64_t seed = verify_options{}.seed;
+    double timeout = verify_options{}.timeout_seconds;
 };
 
 /// Parse one side of @p argument (the command-line argument as typed), starting at byte
 /// @p offset, so that an error's column and caret point into the argument.
-GiNaC::ex parse_side(const std::string& argument, std::size_t offset, std::size_t length,
-                     const std::string& source) {
+written_expression parse_side(const std::string& argument, std::size_t offset, std::size_t length,
+                              const std::string& source) {
     parse_options o;
     o.source = source;
     o.first_column = 1 + offset;
     o.first_line_text = argument.substr(0, argument.find('\n'));
-    return parse(argument.substr(offset, length), o);
+    return parse_written(argument.substr(offset, length), o);
 }
 
 /// "LHS == RHS" (or a single "=") split into its two sides: byte ranges of the argument.
@@ -58,7 +63,7 @@ split_sides split_equation(const std::string& text) {
 }
 
 int run_check(const check_options& o, std::ostream& out) {
-    GiNaC::ex lhs, rhs;
+    written_expression lhs, rhs;
     if (o.sides.size() == 1) {
         const split_sides s = split_equation(o.sides[0]);
         lhs = parse_side(o.sides[0], 0, s.lhs_length, "<equation>");
@@ -71,6 +76,7 @@ int run_check(const check_options& o, std::ostream& out) {
     options.sample_points = o.points;
     options.digits = o.digits;
     options.seed = o.seed;
+    options.timeout_seconds = o.timeout;
     const verify_result r = verify(lhs, rhs, options);
     if (o.json)
         out << format_json(r) << "\n";
@@ -81,6 +87,8 @@ int run_check(const check_options& o, std::ostream& out) {
         return ok;
     case verdict::refuted:
         return failed;
+    case verdict::equal_where_defined:
+        return equal_where_defined_status;
     case verdict::probably_equal:
         break;
     }
@@ -92,8 +100,9 @@ int run_check(const check_options& o, std::ostream& out) {
 subcommand add_check_command(CLI::App& app) {
     auto o = std::make_shared<check_options>();
     auto* cmd = app.add_subcommand(
-        "check", "is LHS equal to RHS? proved, refuted (with a point), or probably equal; "
-                 "exit status 0, 1, 3 (2: bad input)");
+        "check", "is LHS equal to RHS? proved, refuted (with a point), probably equal, or equal "
+                 "where both are defined (the domains differ); exit status 0, 1, 3, 4 "
+                 "(2: bad input)");
     cmd->add_option("SIDES", o->sides,
                     "LHS RHS, or one 'LHS == RHS'; either side may use diff(EXPR, VAR)")
         ->required()
@@ -104,6 +113,10 @@ subcommand add_check_command(CLI::App& app) {
     cmd->add_option("--digits", o->digits, "significant digits of printed values (default 30)")
         ->check(CLI::Range(5L, 1000L));
     cmd->add_option("--seed", o->seed, "seed of the random points");
+    cmd->add_option("--timeout", o->timeout,
+                    "time budget of the verdict in seconds (default 10): the exact decision "
+                    "may use 70% of it, sampling the rest")
+        ->check(CLI::Range(0.1, 86400.0));
     return {cmd, [o](std::ostream& out, std::ostream&) { return run_check(*o, out); }};
 }
 
