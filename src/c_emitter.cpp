@@ -38,7 +38,7 @@ static inline double sg_csgn(double z) { return z > 0 ? 1.0 : (z < 0 ? -1.0 : 0.
 static inline double sg_powi(double a, int n) { return pow(a, (double)n); }
 static inline double sg_logloss(double p, double y) {
     double r = 0;
-    if (!(p > 0 && p < 1))
+    if (!(p >= 0 && p <= 1 && (p > 0 || y == 0) && (p < 1 || y == 1)))
         return NAN;
     if (y != 0)
         r -= y * log(p);

@@ -105,7 +105,10 @@ struct f_pow {
 struct f_logloss {
     // evaluate_double refuses p outside (0, 1); so does this, with a NaN.
     static double f(double p, double y) {
-        return p > 0 && p < 1 ? kernels::logloss(p, y) : nan_value;
+        // A probability rounded to exactly 0 or 1 is fine where its log has weight 0:
+        // logloss(softmax(0, 587, b, -1), 1) is 2e-252, not NaN.
+        return p >= 0 && p <= 1 && (p > 0 || y == 0) && (p < 1 || y == 1) ? kernels::logloss(p, y)
+                                                                          : nan_value;
     }
 };
 struct f_indicator {

@@ -162,6 +162,21 @@ BOOST_AUTO_TEST_CASE(random_mlps_agree_with_the_symbolic_derivatives) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(logloss_of_a_probability_rounded_to_one_is_its_weighted_log_not_nan) {
+    // softmax(0, 587, b, -1) = 1 - 2.3e-252 is 1 in double; with the label 1 the loss is
+    // -log p, tiny, not NaN (found by the differential tests).
+    argument_layout l;
+    l.weights = {symbol_named("b")};
+    l.labels = {symbol_named("y")};
+    const tape t = compile_tape({parse("logloss(softmax(0, 587, b, -1), y)")}, l);
+    std::vector<double> registers(t.register_count());
+    double out = 0;
+    const double b = 29.0 / 8, one = 1;
+    run_point(t, &b, nullptr, &one, registers.data(), &out);
+    BOOST_TEST(std::isfinite(out));
+    BOOST_TEST(std::abs(out) <= 1e-300);
+}
+
 BOOST_AUTO_TEST_CASE(cln_keeps_rational_arithmetic_exact) {
     // (w x - y)^2 at rationals is rational, and so is its gradient 2 (w x - y) x.
     argument_layout l;

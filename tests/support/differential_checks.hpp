@@ -71,6 +71,10 @@ private:
     std::vector<failure> recorded_;
 };
 
+/// Inside run_isolated_cases: tell the parent which step the case is in ("simplify",
+/// "verify", ...), so that a hang is reported with the step that hung. Elsewhere: nothing.
+void enter_stage(const char* name);
+
 /// Run cases 0 .. count-1 in child processes (a few at a time per child, all inputs prepared by
 /// the parent before the fork), so that a case that hangs or crashes becomes a failure of that
 /// case ("no result within T s", "crashes") and the run goes on with the next one; memory a
@@ -108,8 +112,10 @@ void check_derivative(const std::string& text, const std::vector<GiNaC::exmap>& 
 /// bound does not resolve 20 digits); a difference beyond 4x the sum of both error bounds is a
 /// failure; simplify(e) undefined where e is defined is a failure; points where either is
 /// ill-conditioned even at 400 digits are skipped (counted).
+/// With @p of_derivative, e is the derivative of the parsed text by its first variable
+/// (derivatives are what the simplifier is made for).
 void check_simplify(const std::string& text, const std::vector<GiNaC::exmap>& points,
-                    failure_log& log, std::size_t index);
+                    failure_log& log, std::size_t index, bool of_derivative = false);
 
 /// 3a. verify(lhs, rhs) for sides known to be equal where both are defined: never "refuted",
 /// no internal (non-symgrad) error. (Run it through run_isolated_cases for the time budget.)
@@ -118,8 +124,15 @@ void check_verify_equal(const std::string& lhs, const std::string& rhs, failure_
 
 /// 3b. verify(lhs, rhs) for sides that differ by a nonzero amount everywhere: never "proved",
 /// "probably equal" or any other verdict of equality, no internal error.
+/// With @p confirm (for sides that may agree somewhere or everywhere, such as one with a
+/// constant changed), a verdict of equality is a failure only when the reference evaluation finds
+/// a point (of 40 random ones) where both sides are defined and differ beyond their error
+/// bounds; the random point generator draws from @p random.
 void check_verify_differs(const std::string& lhs, const std::string& rhs, failure_log& log,
-                          std::size_t index);
+                          std::size_t index, random_source* confirm = nullptr);
+
+/// @p text with one integer literal (a run of digits, chosen by @p random) increased by one.
+std::string change_a_constant(const std::string& text, random_source& random);
 
 /// 4. The double evaluators (tape interpreter, native code when @p native, evaluate_double)
 /// and the CLN evaluator evaluate_numeric(e, point, 17) against the reference. All expressions

@@ -148,6 +148,14 @@ private:
                  std::string(what) + ": argument " + text_of(a.v) + " not resolved from 0", where);
     }
 
+    /// An argument about to be rounded to a float: an exact rational gets the rounding of its
+    /// conversion (1 + 10^-600 is 1 at 60 digits) as its error.
+    node inexact(const node& a) const {
+        if (exact(a) && !a.v.is_integer())
+            return {a.v, u_ * GiNaC::abs(a.v)};
+        return a;
+    }
+
     numeric exp_checked(const numeric& a, const ex& where) {
         if (GiNaC::abs(a) > numeric(10000000))
             fail(reference_status::out_of_range, "exp of " + text_of(a), where);
@@ -236,9 +244,10 @@ private:
                 fail(reference_status::ill_conditioned, "power of an unresolved base", e);
             return rounded(v, GiNaC::abs(n * b.v.power(n - 1)) * b.e);
         }
-        const node x = run(e.op(1));
-        if (b.v.is_zero() && b.e.is_zero() && exact(x) && x.v > 0)
+        const node x0 = run(e.op(1));
+        if (b.v.is_zero() && b.e.is_zero() && exact(x0) && x0.v > 0)
             return {0, 0};
+        const node x = inexact(x0);
         require_positive(b, e, "power base");
         const numeric lb = GiNaC::log(to_float(b.v));
         const numeric v = exp_checked(x.v * lb, e);
@@ -279,13 +288,13 @@ private:
         const ml_function ml = ml_function_of(e);
         switch (ml) {
         case ml_function::sigmoid: {
-            const node a = run(e.op(0));
+            const node a = inexact(run(e.op(0)));
             if (GiNaC::abs(a.v) > numeric(10000000))
                 fail(reference_status::out_of_range, "sigmoid of a huge number", e);
             return sigmoid(a);
         }
         case ml_function::softplus: {
-            const node a = run(e.op(0));
+            const node a = inexact(run(e.op(0)));
             if (GiNaC::abs(a.v) > numeric(10000000))
                 fail(reference_status::out_of_range, "softplus of a huge number", e);
             const numeric z = to_float(a.v);
@@ -310,7 +319,7 @@ private:
             return {0, 0};
         }
         case ml_function::logloss: {
-            const node p = run(e.op(0));
+            const node p = inexact(run(e.op(0)));
             const node y = run(e.op(1));
             numeric v = 0, err = 0;
             const bool y_is_0 = exact(y) && y.v.is_zero();
@@ -335,7 +344,9 @@ private:
         case ml_function::logsumexp:
         case ml_function::softmax: {
             const bool is_softmax = ml == ml_function::softmax;
-            const std::vector<node> z = args(e, is_softmax ? 1 : 0);
+            std::vector<node> z = args(e, is_softmax ? 1 : 0);
+            for (auto& n : z)
+                n = inexact(n);
             std::size_t top = 0;
             for (std::size_t j = 1; j < z.size(); ++j)
                 if (z[j].v > z[top].v)
@@ -370,7 +381,7 @@ private:
             const long index = label(y, e);
             if (index < 0 || static_cast<std::size_t>(index) + 1 >= e.nops())
                 fail(reference_status::undefined, "label is not a class", e);
-            const node p = run(e.op(static_cast<std::size_t>(index) + 1));
+            const node p = inexact(run(e.op(static_cast<std::size_t>(index) + 1)));
             require_positive(p, e, "crossentropy: log p_y");
             const numeric v = -GiNaC::log(to_float(p.v));
             return rounded(v, p.e / p.v);
@@ -381,17 +392,20 @@ private:
         if (e.nops() != 1)
             fail(reference_status::unsupported, "function " + name, e);
         const node a = run(e.op(0));
+        const node af = inexact(a); // for the smooth functions below
         if (name == "exp") {
             if (exact(a) && a.v.is_zero())
                 return {1, 0};
             const numeric v = exp_checked(a.v, e);
-            return rounded(v, v * a.e);
+            return rounded(v, v * af.e);
         }
         if (name == "log") {
             if (exact(a) && a.v == 1)
                 return {0, 0};
             require_positive(a, e, "log");
-            return rounded(GiNaC::log(to_float(a.v)), a.e / a.v);
+            if (exact(a) && GiNaC::abs(a.v - 1) < numeric(1, 10000))
+                return rounded(log1p(to_float(a.v - 1)), 0); // log(1 + 10^-600) is not 0
+            return rounded(GiNaC::log(to_float(a.v)), af.e / a.v);
         }
         if (name == "abs") {
             side_of_switch(a, e, true);
@@ -419,20 +433,20 @@ private:
             if (GiNaC::abs(x) > numeric(10000000))
                 return {x > 0 ? numeric(1) : numeric(-1), 0};
             const numeric v = GiNaC::tanh(x);
-            return rounded(v, (1 - v * v) * a.e);
+            return rounded(v, (1 - v * v) * af.e);
         }
         if (GiNaC::abs(x) > numeric(10000000))
             fail(reference_status::out_of_range, "argument too large", e);
         if (name == "sin")
-            return rounded(GiNaC::sin(x), a.e);
+            return rounded(GiNaC::sin(x), af.e);
         if (name == "cos")
-            return rounded(GiNaC::cos(x), a.e);
+            return rounded(GiNaC::cos(x), af.e);
         if (name == "atan")
-            return rounded(GiNaC::atan(x), a.e);
+            return rounded(GiNaC::atan(x), af.e);
         if (name == "sinh")
-            return rounded(GiNaC::sinh(x), GiNaC::cosh(x) * a.e);
+            return rounded(GiNaC::sinh(x), GiNaC::cosh(x) * af.e);
         if (name == "cosh")
-            return rounded(GiNaC::cosh(x), GiNaC::abs(GiNaC::sinh(x)) * a.e);
+            return rounded(GiNaC::cosh(x), GiNaC::abs(GiNaC::sinh(x)) * af.e);
         fail(reference_status::unsupported, "function " + name, e);
     }
 
