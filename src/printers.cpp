@@ -178,7 +178,7 @@ private:
         }
         if (name == "abs")
             return call(c() ? "fabs" : "abs", e);
-        if (!code() || common.count(name) || name == "step")
+        if (!code() || common.count(name) || name == "step" || name == "csgn")
             return call(name, e);
         throw invalid_input("printer: the function " + name + " has no " + (c() ? "C" : "Python") +
                             " form");
@@ -466,8 +466,9 @@ std::set<std::string> helpers_used(const std::vector<ex>& exprs) {
         if (kind != ml_function::none)
             used.insert(std::string(ml_function_name(kind)));
         else if (GiNaC::is_a<GiNaC::function>(e) &&
-                 GiNaC::ex_to<GiNaC::function>(e).get_name() == "step")
-            used.insert("step");
+                 (GiNaC::ex_to<GiNaC::function>(e).get_name() == "step" ||
+                  GiNaC::ex_to<GiNaC::function>(e).get_name() == "csgn"))
+            used.insert(GiNaC::ex_to<GiNaC::function>(e).get_name());
         for (std::size_t i = 0; i < e.nops(); ++i)
             stack.push_back(e.op(i));
     }
@@ -814,6 +815,7 @@ std::vector<std::string> python_helpers(const std::vector<ex>& exprs) {
     add("softplus", "def softplus(z): return max(z, 0) + log1p(exp(-abs(z)))");
     add("relu", "def relu(z): return max(z, 0)");
     add("step", "def step(z): return 1.0 if z > 0 else (0.0 if z < 0 else 0.5)");
+    add("csgn", "def csgn(z): return 1.0 if z > 0 else (-1.0 if z < 0 else 0.0)");
     add("logsumexp", "def logsumexp(*z): m = max(z); return m + log(sum(exp(v - m) for v in z))");
     add("softmax",
         "def softmax(k, *z): m = max(z); return exp(z[k] - m)/sum(exp(v - m) for v in z)");
@@ -836,6 +838,7 @@ std::vector<std::string> c_helpers(const std::vector<ex>& exprs) {
         "static double softplus(double z) { return fmax(z, 0.0) + log1p(exp(-fabs(z))); }");
     add("relu", "static double relu(double z) { return z > 0 ? z : 0.0; }");
     add("step", "static double step(double z) { return z > 0 ? 1.0 : (z < 0 ? 0.0 : 0.5); }");
+    add("csgn", "static double csgn(double z) { return z > 0 ? 1.0 : (z < 0 ? -1.0 : 0.0); }");
     add("logsumexp", "static double symgrad_logsumexp(int n, const double* z) { double m = z[0], "
                      "s = 0; for (int j = 1; j < n; ++j) m = fmax(m, z[j]); for (int j = 0; j < "
                      "n; ++j) s += exp(z[j] - m); return m + log(s); }");

@@ -45,7 +45,7 @@ std::string to_format(const GiNaC::ex& e, output_format f);
 std::string code_name(std::string_view name, output_format f);
 
 /// Python definitions (one line each) of the helper functions @p exprs use: sigmoid, softplus,
-/// relu, step, logsumexp, softmax, logloss, indicator, crossentropy.
+/// relu, step, csgn, logsumexp, softmax, logloss, indicator, crossentropy.
 std::vector<std::string> python_helpers(const std::vector<GiNaC::ex>& exprs);
 
 /// C definitions (static functions, C99) of the helper functions @p exprs use.

@@ -135,8 +135,9 @@ int run_diff(const diff_options& o, std::ostream& out) {
             out << "% " << note << "\n";
         break;
     case output_format::python:
+        // "## ": the helper lines below are "# " comments meant to be uncommented; this stays one.
         if (!note.empty())
-            out << "# " << note << "\n";
+            out << "## " << note << "\n";
         print_python(vars, partials, out);
         break;
     case output_format::c:
