@@ -9,6 +9,7 @@
 #include "symgrad/spelling.hpp"
 #include "symgrad/symbols.hpp"
 
+#include <cln/integer.h>
 #include <cln/real.h>
 
 #include <algorithm>
@@ -60,6 +61,8 @@ SYMGRAD_READER ex read_logsumexp(const exvector& a) {
 }
 
 SYMGRAD_READER ex read_softmax(const exvector& a) {
+    if (a.empty())
+        throw invalid_input("softmax: write softmax({z0, z1, ...}) or softmax(k, z0, z1, ...)");
     if (a.size() == 1) {
         if (!is_list(a[0]))
             throw invalid_input("softmax: one argument must be a list of logits, as in "
@@ -583,16 +586,21 @@ private:
 
     /// GiNaC's evaluation can throw while it builds a node (1/0, 0^-1): an error at @p where.
     template <typename F> ex build(const token& where, F&& make) {
+        ex value;
         try {
-            return make();
+            value = make();
         } catch (const error&) {
             throw;
         } catch (const std::exception& x) {
             std::string why = x.what();
             if (auto p = why.rfind("): "); p != std::string::npos)
                 why = why.substr(p + 3);
-            sc_.fail(where.begin, why, where.end - where.begin);
+            sc_.fail(where.begin, "undefined: " + why, where.end - where.begin);
         }
+        if (value.has(GiNaC::I))
+            sc_.fail(where.begin, "not a real number (symgrad works over the reals)",
+                     where.end - where.begin);
+        return value;
     }
 
     ex sum() {
@@ -635,9 +643,31 @@ private:
             return base;
         const token op = take();
         const ex exponent = signed_operand();
+        check_exact_power_size(base, exponent, op);
         note_power(base, exponent);
         return build(op, [&] { return GiNaC::pow(base, exponent); });
     }
+
+    /// An exact power of numbers is computed at once: 2^(10^9) would take minutes and a
+    /// gigabyte. Past max_exact_power_bits it is an error.
+    void check_exact_power_size(const ex& base, const ex& exponent, const token& op) {
+        if (!GiNaC::is_exactly_a<GiNaC::numeric>(base) ||
+            !GiNaC::is_exactly_a<GiNaC::numeric>(exponent) ||
+            !exponent.info(GiNaC::info_flags::integer) || !base.info(GiNaC::info_flags::rational))
+            return;
+        const GiNaC::numeric& b = GiNaC::ex_to<GiNaC::numeric>(base);
+        if (GiNaC::abs(b) == 1 || b.is_zero())
+            return; // 0, 1 and -1 to any power
+        const GiNaC::numeric k = GiNaC::abs(GiNaC::ex_to<GiNaC::numeric>(exponent));
+        const double bits_per_factor = static_cast<double>(
+            std::max(cln::integer_length(cln::the<cln::cl_I>(b.numer().to_cl_N())),
+                     cln::integer_length(cln::the<cln::cl_I>(b.denom().to_cl_N()))));
+        if (k.to_double() * std::max(1.0, bits_per_factor) > max_exact_power_bits)
+            sc_.fail(op.begin, "the exact power would have more than a million bits (about "
+                               "300,000 digits); write exp(k*log(b)) to work with its value");
+    }
+
+    static constexpr double max_exact_power_bits = 1e6;
 
     void note_power(const ex& base, const ex& exponent) {
         for (const auto& c : domain_of(GiNaC::power(base, exponent).hold()))

@@ -222,4 +222,42 @@ BOOST_AUTO_TEST_CASE(known_functions_include_the_ml_functions) {
         BOOST_TEST((std::find(names.begin(), names.end(), n) != names.end()), n);
 }
 
+BOOST_AUTO_TEST_CASE(the_domain_as_written_is_recorded_and_literals_are_exact) {
+    // 1e-80 is 10^-80 exactly (GiNaC's float reading rounded it), 2.5e3 is 2500.
+    BOOST_TEST(symgrad::parse("1e-80*10^80").is_equal(GiNaC::ex(1)));
+    BOOST_TEST(symgrad::parse("2.5e3").is_equal(GiNaC::ex(2500)));
+    BOOST_TEST(symgrad::parse("0.000001").is_equal(GiNaC::numeric(1, 1000000)));
+    // -b^2 is -(b^2); a*-b+c is a*(-b) + c; a^b^c is a^(b^c); -a+b is (-a) + b.
+    const GiNaC::ex a = symgrad::symbol_named("a"), b = symgrad::symbol_named("b"),
+                    c = symgrad::symbol_named("c");
+    BOOST_TEST(symgrad::parse("-b^2").is_equal(-GiNaC::pow(b, 2)));
+    BOOST_TEST(symgrad::parse("a*-b+c").is_equal(-a * b + c));
+    BOOST_TEST(symgrad::parse("-a+b").is_equal(b - a));
+    BOOST_TEST(symgrad::parse("2^3^2").is_equal(GiNaC::ex(512)));
+    BOOST_TEST(symgrad::parse("2^-1").is_equal(GiNaC::numeric(1, 2)));
+    // GiNaC simplifies x/x to 1; the written domain keeps x != 0.
+    const auto w = symgrad::parse_written("a/a");
+    BOOST_TEST(w.value.is_equal(GiNaC::ex(1)));
+    BOOST_TEST_REQUIRE(w.domain.size() == 1u);
+    BOOST_TEST(w.domain[0].expr.is_equal(a));
+}
+
+BOOST_AUTO_TEST_CASE(values_that_cannot_be_built_are_located_errors) {
+    auto message = [](const std::string& text) {
+        try {
+            symgrad::parse(text);
+        } catch (const symgrad::parse_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("(no error)");
+    };
+    BOOST_TEST(message("2^(10^9)").find("million bits") != std::string::npos, message("2^(10^9)"));
+    BOOST_TEST(message("1/0").find("undefined: division by zero") != std::string::npos,
+               message("1/0"));
+    BOOST_TEST(message("sqrt(-1)").find("not a real number") != std::string::npos,
+               message("sqrt(-1)"));
+    BOOST_TEST(message("log(0)").find("eval()") == std::string::npos, message("log(0)"));
+    BOOST_TEST(message("1e999999999").find("out of range") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
