@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <random>
@@ -976,6 +977,16 @@ std::string strip_function_prefix(const std::string& message) {
 }
 
 } // namespace
+
+double default_verify_timeout() {
+    if (const char* env = std::getenv("SYMGRAD_VERIFY_TIMEOUT")) {
+        char* end = nullptr;
+        const double v = std::strtod(env, &end);
+        if (end != env && *end == '\0' && v >= 0.1 && v <= 86400)
+            return v;
+    }
+    return 10;
+}
 
 std::string_view verdict_name(verdict v) {
     switch (v) {

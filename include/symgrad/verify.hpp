@@ -44,6 +44,9 @@
 
 namespace symgrad {
 
+/// 10 seconds, or SYMGRAD_VERIFY_TIMEOUT (seconds, 0.1 to 86400) when that is set.
+double default_verify_timeout();
+
 enum class verdict { proved, equal_where_defined, refuted, probably_equal };
 
 /// "proved", "equal where both are defined", "refuted", "probably equal".
@@ -61,7 +64,8 @@ struct verify_options {
     /// Try the exact decision first (false: sampling only).
     bool exact = true;
     /// The budget of the whole verdict, in seconds: the exact decision may use 70% of it.
-    double timeout_seconds = 10;
+    /// Default 10, or SYMGRAD_VERIFY_TIMEOUT from the environment (the fuzzers use 3).
+    double timeout_seconds = default_verify_timeout();
     /// Run the exact decision in a child process so that it can be stopped (false: in this
     /// process, without a time limit on the exact part).
     bool exact_in_child = true;

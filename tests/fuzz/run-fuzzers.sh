@@ -39,6 +39,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Allocations made inside CLN and GiNaC (their tables, the partly built objects of a throwing
 # evaluation) are theirs: the same suppressions as CI's sanitizer run.
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/.ci/lsan.supp}
+# A verdict's time budget (10 s by default) is the fuzzers' hang limit: give check 3 s, so that a
+# budget that holds stays well inside -timeout=10 even in this slower sanitizer build.
+export SYMGRAD_VERIFY_TIMEOUT=${SYMGRAD_VERIFY_TIMEOUT:-3}
 
 status=0
 summary=()
