@@ -57,20 +57,6 @@ ex up_to_sign(const ex& e) {
     return GiNaC::pow(sign_representative(e.op(0), negated), e.op(1));
 }
 
-/// Whether b^k, both numbers, k an integer, has more than a million bits.
-bool huge_exact_power(const ex& b, const ex& k) {
-    if (!GiNaC::is_exactly_a<numeric>(b) || !GiNaC::is_exactly_a<numeric>(k) ||
-        !k.info(GiNaC::info_flags::integer) || !b.info(GiNaC::info_flags::rational))
-        return false;
-    const numeric& n = GiNaC::ex_to<numeric>(b);
-    if (n.is_zero() || GiNaC::abs(n) == 1)
-        return false;
-    const double bits = static_cast<double>(
-        std::max(cln::integer_length(cln::the<cln::cl_I>(n.numer().to_cl_N())),
-                 cln::integer_length(cln::the<cln::cl_I>(n.denom().to_cl_N()))));
-    return GiNaC::abs(GiNaC::ex_to<numeric>(k)).to_double() * std::max(1.0, bits) > 1e6;
-}
-
 /// Post-order evaluation over the DAG with exact arithmetic; memoised, so shared
 /// subexpressions are evaluated once.
 class exact_evaluator : public GiNaC::map_function {
@@ -87,28 +73,16 @@ public:
         if (GiNaC::is_a<GiNaC::symbol>(e)) {
             auto it = point_.find(e);
             value = it == point_.end() ? e : it->second;
-        } else if (GiNaC::is_exactly_a<GiNaC::power>(e)) {
+        } else {
             // b^k with a huge exact value (2^x at x = 10^12) is left unevaluated: GiNaC would
             // compute all of its digits. Balls (enclosure.hpp) evaluate it in an instant.
-            const ex b = (*this)(e.op(0)), k = (*this)(e.op(1));
-            if (huge_exact_power(b, k)) {
-                value = GiNaC::power(b, k).hold();
-            } else {
-                try {
-                    value = GiNaC::pow(b, k);
-                } catch (const error&) {
-                    throw;
-                } catch (const std::exception& x) {
-                    throw domain_error(where_ + ": " + brief(up_to_sign(e)) +
-                                       " is undefined at this point (" + reason(x) + ")");
-                }
-            }
-            if (value.has(GiNaC::I))
-                throw domain_error(where_ + ": " + brief(e) + " is not real at this point (it is " +
-                                   brief(value) + ")");
-        } else {
+            const bool power = GiNaC::is_exactly_a<GiNaC::power>(e);
+            const ex b = power ? (*this)(e.op(0)) : ex(), k = power ? (*this)(e.op(1)) : ex();
             try {
-                value = e.map(*this);
+                if (power && !(exact_power_bits(b, k) <= max_exact_power_bits))
+                    value = GiNaC::power(b, k).hold();
+                else
+                    value = power ? GiNaC::pow(b, k) : e.map(*this);
             } catch (const error&) {
                 throw;
             } catch (const std::exception& x) {
@@ -181,6 +155,21 @@ numeric evaluate_numeric_uncertified(const ex& exact, long digits, const std::st
 }
 
 } // namespace
+
+double exact_power_bits(const ex& base, const ex& exponent) {
+    if (!GiNaC::is_exactly_a<numeric>(exponent) || !GiNaC::ex_to<numeric>(exponent).is_rational())
+        return 0;
+    ex factor = base;
+    if (GiNaC::is_exactly_a<GiNaC::mul>(base))
+        factor = base.op(base.nops() - 1);
+    if (!GiNaC::is_exactly_a<numeric>(factor) || !GiNaC::ex_to<numeric>(factor).is_rational())
+        return 0;
+    const numeric& c = GiNaC::ex_to<numeric>(factor);
+    const long bits = std::max(c.numer().int_length(), c.denom().int_length());
+    if (bits <= 1) // 0, 1 and -1
+        return 0;
+    return static_cast<double>(bits) * std::abs(GiNaC::ex_to<numeric>(exponent).to_double());
+}
 
 std::vector<std::string> unbound_names(const ex& e, const GiNaC::exmap& point) {
     std::vector<std::string> missing;

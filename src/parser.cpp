@@ -4,6 +4,7 @@
 
 #include "symgrad/domain.hpp"
 #include "symgrad/error.hpp"
+#include "symgrad/evaluate.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/precision.hpp"
 #include "symgrad/spelling.hpp"
@@ -649,25 +650,12 @@ private:
     }
 
     /// An exact power of numbers is computed at once: 2^(10^9) would take minutes and a
-    /// gigabyte. Past max_exact_power_bits it is an error.
+    /// gigabyte (exact_power_bits, evaluate.hpp).
     void check_exact_power_size(const ex& base, const ex& exponent, const token& op) {
-        if (!GiNaC::is_exactly_a<GiNaC::numeric>(base) ||
-            !GiNaC::is_exactly_a<GiNaC::numeric>(exponent) ||
-            !exponent.info(GiNaC::info_flags::integer) || !base.info(GiNaC::info_flags::rational))
-            return;
-        const GiNaC::numeric& b = GiNaC::ex_to<GiNaC::numeric>(base);
-        if (GiNaC::abs(b) == 1 || b.is_zero())
-            return; // 0, 1 and -1 to any power
-        const GiNaC::numeric k = GiNaC::abs(GiNaC::ex_to<GiNaC::numeric>(exponent));
-        const double bits_per_factor = static_cast<double>(
-            std::max(cln::integer_length(cln::the<cln::cl_I>(b.numer().to_cl_N())),
-                     cln::integer_length(cln::the<cln::cl_I>(b.denom().to_cl_N()))));
-        if (k.to_double() * std::max(1.0, bits_per_factor) > max_exact_power_bits)
+        if (!(exact_power_bits(base, exponent) <= max_exact_power_bits))
             sc_.fail(op.begin, "the exact power would have more than a million bits (about "
                                "300,000 digits); write exp(k*log(b)) to work with its value");
     }
-
-    static constexpr double max_exact_power_bits = 1e6;
 
     void note_power(const ex& base, const ex& exponent) {
         for (const auto& c : domain_of(GiNaC::power(base, exponent).hold()))

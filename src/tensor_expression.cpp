@@ -5,6 +5,7 @@
 #include "symgrad/domain.hpp"
 
 #include "symgrad/error.hpp"
+#include "symgrad/evaluate.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/spelling.hpp"
 #include "symgrad/symbols.hpp"
@@ -52,25 +53,10 @@ std::string reason(const std::exception& e) {
 }
 
 /// GiNaC computes a rational number to a power exactly, at once: 3^(3^22) would take minutes and
-/// gigabytes. Results over a million bits (about 300,000 digits; any loss's values are far
-/// smaller) are an error instead. A numeric factor of a product counts too, since GiNaC
-/// distributes the power over it: (2*w)^n has 2^n in it.
+/// gigabytes (exact_power_bits, evaluate.hpp).
 void refuse_huge_exact_power(const ex& base, const ex& exponent) {
-    using GiNaC::numeric;
-    if (!GiNaC::is_exactly_a<numeric>(exponent) || !GiNaC::ex_to<numeric>(exponent).is_rational())
-        return;
-    ex factor = base;
-    if (GiNaC::is_exactly_a<GiNaC::mul>(base))
-        factor = base.op(base.nops() - 1);
-    if (!GiNaC::is_exactly_a<numeric>(factor) || !GiNaC::ex_to<numeric>(factor).is_rational())
-        return;
-    const numeric& c = GiNaC::ex_to<numeric>(factor);
-    const long bits = std::max(c.numer().int_length(), c.denom().int_length());
-    if (bits <= 1) // 0, 1 and -1
-        return;
-    const double result_bits =
-        static_cast<double>(bits) * std::abs(GiNaC::ex_to<numeric>(exponent).to_double());
-    if (!(result_bits <= 1e6))
+    // NaN (an exponent beyond double) fails the comparison too.
+    if (!(exact_power_bits(base, exponent) <= max_exact_power_bits))
         throw invalid_input("power: the exact value would have more than 300000 digits");
 }
 

@@ -267,33 +267,6 @@ BOOST_AUTO_TEST_CASE(python_and_c_forms_of_a_piecewise_derivative_run) {
     BOOST_TEST(cc.status == 0, cc.out << "\n" << c.out);
 }
 
-BOOST_AUTO_TEST_CASE(python_and_c_forms_of_a_piecewise_derivative_run) {
-    // abs' = csgn: the printers need csgn, and the switch-point note must stay a comment when
-    // the helper lines ("# def csgn...") are uncommented as the Python output intends.
-    BOOST_TEST_REQUIRE(symgrad::test::have_program("python3"));
-    const auto r = run_command({"diff", "abs(w*x - y)", "w", "--format", "python"});
-    BOOST_TEST_REQUIRE(r.status == 0, r.err);
-    std::string script;
-    std::istringstream lines(r.out);
-    for (std::string line; std::getline(lines, line);)
-        script += (line.rfind("# ", 0) == 0 ? line.substr(2) : line) + "\n";
-    // By hand: d/dw |wx - y| = sign(wx - y) x: -2 at w = 0.5, x = 2, y = 3; 2 at y = -3.
-    const auto run = symgrad::test::run_process(
-        {"python3", "-"}, "w, x, y = 0.5, 2.0, 3.0\n" + script + "print(repr(d_dw))\ny = -3.0\n" +
-                              script + "print(repr(d_dw))\n");
-    BOOST_TEST(run.status == 0, run.out << "\n" << script);
-    BOOST_TEST(run.out == "-2.0\n2.0\n", run.out);
-    BOOST_TEST_REQUIRE(symgrad::test::have_program("cc"));
-    const auto c = run_command({"diff", "abs(w*x - y) + relu(w)", "w", "--format", "c"});
-    BOOST_TEST_REQUIRE(c.status == 0, c.err);
-    const std::string source = "/tmp/symgrad_cli_piecewise_" + std::to_string(getpid()) + ".c";
-    std::ofstream(source) << c.out;
-    const auto cc = symgrad::test::run_process(
-        {"cc", "-std=c99", "-Wall", "-Werror", "-c", "-o", "/dev/null", source});
-    std::remove(source.c_str());
-    BOOST_TEST(cc.status == 0, cc.out << "\n" << c.out);
-}
-
 BOOST_AUTO_TEST_CASE(grad_of_a_huber_loss_written_with_step_matches_pytorch) {
     // Huber loss, delta = 1, of r = w - t: r^2/2 for |r| <= 1, |r| - 1/2 beyond. PyTorch
     // (torch.nn.HuberLoss) at input w = 0, target t = 1/2 gives dL/dw = r = -0.5; this printed

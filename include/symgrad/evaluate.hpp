@@ -32,6 +32,16 @@ std::vector<std::string> unbound_names(const GiNaC::ex& e, const GiNaC::exmap& p
 GiNaC::ex evaluate_exact(const GiNaC::ex& e, const GiNaC::exmap& point,
                          const std::string& where = "evaluate");
 
+/// The size in bits of the exact value GiNaC would compute for @p base ^ @p exponent at once: a
+/// rational power of a rational number, or of a product with a rational factor (GiNaC
+/// distributes the power over it: (2*w)^n has 2^n in it). 0 when nothing would be computed or
+/// the base is 0, 1 or -1. The readers refuse powers over max_exact_power_bits, and point
+/// evaluation leaves them unevaluated for ball arithmetic.
+double exact_power_bits(const GiNaC::ex& base, const GiNaC::ex& exponent);
+
+/// A million bits, about 300,000 decimal digits: far beyond any loss's values.
+constexpr double max_exact_power_bits = 1e6;
+
 /// A real number for @p e at @p point: the exact rational when the value is rational, else a
 /// CLN float whose @p digits significant digits are right: the value is enclosed in a ball
 /// (enclosure.hpp) and the precision raised until the ball's radius is below the last digit.
