@@ -486,9 +486,28 @@ bool may_be_satisfiable(const std::vector<sign_condition>& conditions) {
     return true;
 }
 
+bool has_nested_fractional_power(const ex& e) {
+    auto fractional = [](const ex& p) {
+        return GiNaC::is_exactly_a<GiNaC::power>(p) && !p.op(1).info(GiNaC::info_flags::integer);
+    };
+    for (GiNaC::const_preorder_iterator i = e.preorder_begin(); i != e.preorder_end(); ++i)
+        if (fractional(*i)) {
+            for (GiNaC::const_preorder_iterator j = i->op(0).preorder_begin();
+                 j != i->op(0).preorder_end(); ++j)
+                if (fractional(*j))
+                    return true;
+        }
+    return false;
+}
+
 zero_test_report exact_zero_test(const ex& difference,
                                  const std::vector<sign_condition>& assumptions) {
     zero_test_report report;
+    if (has_nested_fractional_power(difference)) {
+        report.obstacle = "a fractional power of a fractional power, for which GiNaC's "
+                          "normal form is not reliable";
+        return report;
+    }
     try {
         const ex rewritten = rewrite_to_exponentials(difference);
         exp_log_atomizer atomizer;

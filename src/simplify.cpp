@@ -2,6 +2,8 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/simplify.hpp"
 
+#include "symgrad/exp_normal_form.hpp"
+
 #include "simplify/rules.hpp"
 #include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
@@ -507,6 +509,9 @@ std::size_t expression_cost(const ex& e) {
 }
 
 ex simplify(const ex& e, const simplify_options& options) {
+    // GiNaC's normal() turns (x^(3/2))^(3/2) into x^(3/2): such input is left as it is.
+    if (has_nested_fractional_power(e))
+        return e;
     simplifier s(e, options);
     return s.run(e);
 }

@@ -9,6 +9,7 @@
 #include "symgrad/evaluate.hpp"
 #include "symgrad/parser.hpp"
 #include "symgrad/precision.hpp"
+#include "symgrad/simplify.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/verify.hpp"
 #include "test_support.hpp"
@@ -724,6 +725,18 @@ BOOST_AUTO_TEST_CASE(every_verdict_comes_within_its_budget) {
                        << symgrad::verdict_name(v.outcome) << " in " << seconds << " s");
     BOOST_TEST((v.outcome == verdict::proved || v.outcome == verdict::probably_equal),
                symgrad::format_text(v));
+}
+
+BOOST_AUTO_TEST_CASE(nested_fractional_powers_are_never_proved_equal_to_the_wrong_power) {
+    // Found by the differential tests: GiNaC 1.8's normal() maps (x^(3/2))^(3/2) to x^(3/2).
+    // By hand at x = 16: (16^(3/2))^(3/2) = 64^(3/2) = 512, while 16^(3/2) = 64.
+    const auto v = check_written("(x^(3/2))^(3/2)", "x^(3/2)");
+    BOOST_TEST_REQUIRE((v.outcome == verdict::refuted), symgrad::format_text(v));
+    const ex simplified = symgrad::simplify(parse("(x^(5/2))^(5/2)"));
+    const GiNaC::exmap at16{{symgrad::symbol_named("x"), 16}};
+    BOOST_TEST(symgrad::evaluate_numeric(simplified, at16, 20) ==
+               symgrad::evaluate_numeric(parse("(x^(5/2))^(5/2)"), at16, 20));
+    BOOST_TEST(symgrad::evaluate_numeric(simplified, at16, 20) == numeric(33554432)); // 2^25
 }
 
 BOOST_AUTO_TEST_SUITE_END()
