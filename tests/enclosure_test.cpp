@@ -113,9 +113,13 @@ BOOST_AUTO_TEST_CASE(extreme_arguments_keep_their_relative_accuracy) {
 }
 
 BOOST_AUTO_TEST_CASE(certainly_undefined_and_undecided_are_told_apart) {
-    BOOST_TEST((enclose(parse("log(-1)"), 128).status == enclosure_status::undefined));
-    BOOST_TEST((enclose(parse("(-2)^(1/2)"), 128).status == enclosure_status::undefined));
-    BOOST_TEST((enclose(parse("log(1 - 3/2)"), 128).status == enclosure_status::undefined));
+    // Built held (the reader itself refuses values that are not real).
+    BOOST_TEST(
+        (enclose(GiNaC::log(GiNaC::ex(-1)).hold(), 128).status == enclosure_status::undefined));
+    BOOST_TEST((enclose(GiNaC::power(GiNaC::ex(-2), GiNaC::numeric(1, 2)).hold(), 128).status ==
+                enclosure_status::undefined));
+    BOOST_TEST(
+        (enclose(GiNaC::log(GiNaC::ex(0)).hold(), 128).status == enclosure_status::undefined));
     // log of a value that is 0 to within 128 bits but positive: undecided, then resolved.
     const ex tiny = parse("log(1 - sigmoid(1000))");
     BOOST_TEST((enclose(tiny, 128).status == enclosure_status::uncertain));
