@@ -6,6 +6,7 @@
 #include "symgrad/error.hpp"
 #include "symgrad/exp_normal_form.hpp"
 #include "symgrad/functions.hpp"
+#include "symgrad/ginac_reason.hpp"
 #include "symgrad/kernels.hpp"
 #include "symgrad/precision.hpp"
 #include "symgrad/printers.hpp"
@@ -39,12 +40,8 @@ std::string brief(const ex& e) {
     return s;
 }
 
-/// Strip GiNaC's "function::eval(): " prefixes from its exception texts.
 std::string reason(const std::exception& e) {
-    std::string s = e.what();
-    if (auto p = s.rfind("): "); p != std::string::npos)
-        s = s.substr(p + 3);
-    return s;
+    return ginac_reason(e);
 }
 
 /// A power of a sum with the sum's representative sign (printers.hpp): GiNaC writes 1/(a - b)

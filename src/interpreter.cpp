@@ -4,6 +4,7 @@
 
 #include "symgrad/error.hpp"
 #include "symgrad/evaluate.hpp"
+#include "symgrad/ginac_reason.hpp"
 #include "symgrad/kernels.hpp"
 #include "symgrad/precision.hpp"
 #include "symgrad/symbols.hpp"
@@ -730,10 +731,7 @@ void batch_interpreter::sum(const double* w, const sample_view& data, std::size_
 namespace {
 
 std::string brief_reason(const std::exception& x) {
-    std::string s = x.what();
-    if (auto p = s.rfind("): "); p != std::string::npos)
-        s = s.substr(p + 3);
-    return s;
+    return ginac_reason(x);
 }
 
 numeric to_number(const ex& v, const tape& t, std::size_t reg) {

@@ -6,6 +6,7 @@
 #include "symgrad/error.hpp"
 #include "symgrad/evaluate.hpp"
 #include "symgrad/functions.hpp"
+#include "symgrad/ginac_reason.hpp"
 #include "symgrad/precision.hpp"
 #include "symgrad/spelling.hpp"
 #include "symgrad/symbols.hpp"
@@ -593,10 +594,7 @@ private:
         } catch (const error&) {
             throw;
         } catch (const std::exception& x) {
-            std::string why = x.what();
-            if (auto p = why.rfind("): "); p != std::string::npos)
-                why = why.substr(p + 3);
-            sc_.fail(where.begin, "undefined: " + why, where.end - where.begin);
+            sc_.fail(where.begin, "undefined: " + ginac_reason(x), where.end - where.begin);
         }
         if (value.has(GiNaC::I))
             sc_.fail(where.begin, "not a real number (symgrad works over the reals)",

@@ -4,6 +4,7 @@
 
 #include "symgrad/error.hpp"
 #include "symgrad/functions.hpp"
+#include "symgrad/ginac_reason.hpp"
 #include "symgrad/precision.hpp"
 #include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
@@ -30,12 +31,8 @@ std::string brief(const ex& e) {
     return s;
 }
 
-/// The first line of an exception text, without GiNaC's "function::eval(): " prefixes.
 std::string reason(const std::exception& x) {
-    std::string s = x.what();
-    if (auto p = s.rfind("): "); p != std::string::npos)
-        s = s.substr(p + 3);
-    return s;
+    return ginac_reason(x);
 }
 
 bool is_leaf(const ex& e) {

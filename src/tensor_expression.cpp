@@ -7,6 +7,7 @@
 #include "symgrad/error.hpp"
 #include "symgrad/evaluate.hpp"
 #include "symgrad/functions.hpp"
+#include "symgrad/ginac_reason.hpp"
 #include "symgrad/spelling.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/tensor.hpp"
@@ -47,9 +48,7 @@ std::string reason(const std::exception& e) {
     std::string s = e.what();
     if (dynamic_cast<const error*>(&e) != nullptr)
         return s;
-    if (auto p = s.rfind("): "); p != std::string::npos)
-        s = s.substr(p + 3);
-    return s;
+    return ginac_reason(s);
 }
 
 /// GiNaC computes a rational number to a power exactly, at once: 3^(3^22) would take minutes and

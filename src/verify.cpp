@@ -9,7 +9,7 @@
 #include "symgrad/evaluate.hpp"
 #include "symgrad/exp_normal_form.hpp"
 #include "symgrad/functions.hpp"
-#include "symgrad/precision.hpp"
+#include "symgrad/ginac_reason.hpp"
 #include "symgrad/printers.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/time_limit.hpp"
@@ -969,13 +969,6 @@ std::string seconds_text(double seconds) {
     return buffer;
 }
 
-/// GiNaC's "power::eval(): division by zero" as "division by zero".
-std::string strip_function_prefix(const std::string& message) {
-    if (auto p = message.rfind("): "); p != std::string::npos)
-        return message.substr(p + 3);
-    return message;
-}
-
 } // namespace
 
 double default_verify_timeout() {
@@ -1073,11 +1066,10 @@ verify_result verify_within_budget(const written_expression& lhs_written,
             } else {
                 result.exact_timed_out = run.timed_out;
                 const std::string why =
-                    run.timed_out
-                        ? "the exact decision did not finish within " +
-                              seconds_text(0.7 * options.timeout_seconds) +
-                              " s (70% of the time budget)"
-                        : "the exact decision stopped: " + strip_function_prefix(run.failure);
+                    run.timed_out ? "the exact decision did not finish within " +
+                                        seconds_text(0.7 * options.timeout_seconds) +
+                                        " s (70% of the time budget)"
+                                  : "the exact decision stopped: " + ginac_reason(run.failure);
                 for (auto& c : exact.cases)
                     c = {{"", false, why}};
             }
@@ -1238,7 +1230,7 @@ verify_result verify(const written_expression& lhs_written, const written_expres
     } catch (const std::exception& x) {
         // GiNaC's own messages ("power::eval(): division by zero") are not for users.
         throw invalid_input(std::string("verify: these expressions cannot be compared (") +
-                            strip_function_prefix(x.what()) + ")");
+                            ginac_reason(x.what()) + ")");
     }
 }
 

@@ -1,0 +1,26 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#pragma once
+
+/// @file ginac_reason.hpp
+/// GiNaC's exception texts name its internal function ("power::eval(): division by zero");
+/// users see the reason alone ("division by zero").
+
+#include <exception>
+#include <string>
+
+namespace symgrad {
+
+/// @p message without GiNaC's "function::eval(): " prefixes.
+inline std::string ginac_reason(const std::string& message) {
+    if (auto p = message.rfind("): "); p != std::string::npos)
+        return message.substr(p + 3);
+    return message;
+}
+
+/// The text of @p x without GiNaC's "function::eval(): " prefixes.
+inline std::string ginac_reason(const std::exception& x) {
+    return ginac_reason(std::string(x.what()));
+}
+
+} // namespace symgrad
