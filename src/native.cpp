@@ -10,11 +10,17 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include <nettle/sha2.h>
+
+#include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -126,13 +132,16 @@ bool read_file(const std::string& path, std::string& out) {
     return true;
 }
 
-/// Write @p text to a fresh file dir/tmp-XXXXXX<suffix> (O_EXCL, 0600); returns its path.
+/// Write @p text to a fresh file dir/tmp-PID-XXXXXX<suffix> (O_CREAT | O_EXCL | O_NOFOLLOW,
+/// mode 0600); returns its path. The process id in the name tells remove_stale_temporaries
+/// whether the writer is still alive.
 std::string write_temporary(const std::string& dir, const std::string& suffix,
                             const std::string& text) {
-    std::string name = dir + "/tmp-XXXXXX" + suffix;
+    std::string name = dir + "/tmp-" + std::to_string(::getpid()) + "-XXXXXX" + suffix;
     std::vector<char> buffer(name.begin(), name.end());
     buffer.push_back('\0');
-    const int fd = ::mkstemps(buffer.data(), static_cast<int>(suffix.size()));
+    const int fd =
+        ::mkostemps(buffer.data(), static_cast<int>(suffix.size()), O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         throw native_unavailable("native: cannot create a file in " + dir + ": " +
                                  errno_text(errno));
@@ -150,12 +159,146 @@ std::string write_temporary(const std::string& dir, const std::string& suffix,
         }
         written += static_cast<std::size_t>(n);
     }
-    ::close(fd);
+    if (::close(fd) != 0) {
+        const int e = errno;
+        ::unlink(name.c_str());
+        throw native_unavailable("native: cannot write " + name + ": " + errno_text(e));
+    }
     return name;
+}
+
+/// Temporary files older than this whose writer has exited are left over from a run that was
+/// killed (SIGKILL, a watchdog, a power cut): removed by the next build in the directory.
+constexpr std::time_t stale_seconds = 60;
+/// Older than this, a temporary file is removed whatever its name says about its writer (a
+/// process id may have been reused).
+constexpr std::time_t abandoned_seconds = 24 * 3600;
+
+/// Remove the tmp-* files a killed build left in @p dir. A signal handler could not do this
+/// for SIGKILL or a crash, and a library should not take over its user's signals; files of a
+/// build still running (its process is alive, or the file is recent) are kept.
+void remove_stale_temporaries(const std::string& dir) {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d)
+        return;
+    const std::time_t now = std::time(nullptr);
+    while (const dirent* entry = ::readdir(d)) {
+        const std::string name = entry->d_name;
+        if (name.rfind("tmp-", 0) != 0)
+            continue;
+        struct stat st {};
+        if (::fstatat(::dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            st.st_uid != ::geteuid() || (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)))
+            continue;
+        const std::time_t age = now - st.st_mtime;
+        if (age < stale_seconds)
+            continue;
+        // tmp-PID-XXXXXX.ext: is PID still running?
+        bool writer_alive = false;
+        const std::size_t dash = name.find('-', 4);
+        if (dash != std::string::npos && dash > 4) {
+            const std::string digits = name.substr(4, dash - 4);
+            if (digits.find_first_not_of("0123456789") == std::string::npos && digits.size() < 10) {
+                const long pid = std::stol(digits);
+                writer_alive =
+                    pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH);
+            }
+        }
+        if (!writer_alive || age >= abandoned_seconds)
+            ::unlinkat(::dirfd(d), name.c_str(), 0);
+    }
+    ::closedir(d);
+}
+
+/// The files of one cache entry: STEM.c (the source), STEM.so (the object) and STEM.sha256
+/// (the object's SHA-256, in the format of sha256sum).
+struct cache_entry {
+    std::string dir, stem;
+    std::string c() const { return stem + ".c"; }
+    std::string so() const { return stem + ".so"; }
+    std::string digest() const { return stem + ".sha256"; }
+    /// The digest file's text for an object of digest @p hex.
+    std::string digest_text(const std::string& hex) const {
+        return hex + "  " + so().substr(so().rfind('/') + 1) + "\n";
+    }
+    void remove() const {
+        for (const auto& p : {so(), digest(), c()})
+            ::unlink(p.c_str());
+    }
+};
+
+/// The largest object symgrad would load: far beyond any compiled tape.
+constexpr off_t max_object_bytes = off_t{1} << 30;
+
+/// SHA-256 (nettle) of the regular file @p path, in hex, read without following a symbolic
+/// link; empty with @p problem set when it cannot be read or is not a regular file of ours.
+std::string file_sha256(const std::string& path, std::string& problem) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        problem = "cannot read " + path + ": " + errno_text(errno);
+        return {};
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid() ||
+        st.st_size > max_object_bytes) {
+        ::close(fd);
+        problem = path + " is not a regular file of this user's";
+        return {};
+    }
+    sha256_ctx ctx;
+    sha256_init(&ctx);
+    std::vector<std::uint8_t> buffer(1 << 16);
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            problem = "cannot read " + path + ": " + errno_text(errno);
+            ::close(fd);
+            return {};
+        }
+        if (n == 0)
+            break;
+        sha256_update(&ctx, static_cast<std::size_t>(n), buffer.data());
+    }
+    ::close(fd);
+    std::uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+    std::string hex;
+    for (std::uint8_t b : digest)
+        hex += fmt::format("{:02x}", b);
+    return hex;
+}
+
+/// The text of the small regular file @p path (no symbolic link), or nullopt.
+std::optional<std::string> read_small_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    struct stat st {};
+    std::optional<std::string> text;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() &&
+        st.st_size < 4096) {
+        std::string s(static_cast<std::size_t>(st.st_size), '\0');
+        std::size_t got = 0;
+        while (got < s.size()) {
+            const ssize_t n = ::read(fd, s.data() + got, s.size() - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += static_cast<std::size_t>(n);
+        }
+        if (got == s.size())
+            text = std::move(s);
+    }
+    ::close(fd);
+    return text;
 }
 
 struct process_result {
     int status = -1;
+    int signal = 0;
     std::string output;
 };
 
@@ -163,7 +306,7 @@ struct process_result {
 process_result run(const std::vector<std::string>& argv) {
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0)
-        throw error("native: pipe failed: " + errno_text(errno));
+        throw native_unavailable("native: pipe failed: " + errno_text(errno));
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
@@ -198,14 +341,105 @@ process_result run(const std::vector<std::string>& argv) {
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     return r;
 }
 
-std::string first_lines(const std::string& text, std::size_t lines) {
-    std::size_t pos = 0;
-    for (std::size_t i = 0; i < lines && pos != std::string::npos; ++i)
-        pos = text.find('\n', pos + 1);
-    return pos == std::string::npos ? text : text.substr(0, pos) + "\n...";
+/// The first line of the compiler's messages, shortened: the note about the fallback is one
+/// line.
+std::string first_line(const std::string& text) {
+    std::string line = text.substr(0, text.find('\n'));
+    if (line.size() > 200)
+        line = line.substr(0, 200) + "...";
+    return line;
+}
+
+/// Compile @p code into the cache entry: object, digest and source written under temporary
+/// names and renamed into place. native_unavailable when the compiler fails (with the first
+/// line of its messages) or the files cannot be stored; no temporary file is left behind.
+void compile_into(const cache_entry& entry, const std::string& compiler,
+                  const std::vector<std::string>& flags, const std::string& code) {
+    const std::string tmp_c = write_temporary(entry.dir, ".c", code);
+    const std::string tmp_so = tmp_c.substr(0, tmp_c.size() - 2) + ".so";
+    std::string tmp_digest;
+    auto remove_temporaries = [&] {
+        ::unlink(tmp_c.c_str());
+        ::unlink(tmp_so.c_str());
+        if (!tmp_digest.empty())
+            ::unlink(tmp_digest.c_str());
+    };
+    try {
+        std::vector<std::string> argv{compiler};
+        argv.insert(argv.end(), flags.begin(), flags.end());
+        for (const char* f : {"-std=c99", "-fPIC", "-shared", "-o"})
+            argv.emplace_back(f);
+        argv.push_back(tmp_so);
+        argv.push_back(tmp_c);
+        argv.emplace_back("-lm");
+        const process_result r = run(argv);
+        if (r.status != 0) {
+            std::string what = "native: the C compiler " + compiler;
+            what += r.signal ? " was killed by signal " + std::to_string(r.signal)
+                             : " failed (exit status " + std::to_string(r.status) + ")";
+            if (const std::string line = first_line(r.output); !line.empty())
+                what += ": " + line;
+            throw native_unavailable(what);
+        }
+        std::string problem;
+        const std::string hex = file_sha256(tmp_so, problem);
+        if (hex.empty())
+            throw native_unavailable("native: the C compiler " + compiler +
+                                     " made no usable object: " + problem);
+        tmp_digest = write_temporary(entry.dir, ".sha256", entry.digest_text(hex));
+        // The object first: a reader that finds a new object with an old digest rebuilds.
+        if (::rename(tmp_so.c_str(), entry.so().c_str()) != 0 ||
+            ::rename(tmp_digest.c_str(), entry.digest().c_str()) != 0 ||
+            ::rename(tmp_c.c_str(), entry.c().c_str()) != 0)
+            throw native_unavailable("native: cannot store the compiled code in " + entry.dir +
+                                     ": " + errno_text(errno));
+    } catch (...) {
+        remove_temporaries();
+        throw;
+    }
+}
+
+struct loaded_object {
+    void* handle = nullptr;
+    native_module::point_function point = nullptr;
+    native_module::sum_function sum = nullptr;
+    /// Why there is no handle.
+    std::string problem;
+};
+
+/// dlopen the entry's object after checking its bytes against the recorded digest.
+loaded_object load_verified(const cache_entry& entry) {
+    loaded_object o;
+    const auto recorded = read_small_file(entry.digest());
+    if (!recorded) {
+        o.problem = "no digest recorded for " + entry.so();
+        return o;
+    }
+    const std::string hex = file_sha256(entry.so(), o.problem);
+    if (hex.empty())
+        return o;
+    if (*recorded != entry.digest_text(hex)) {
+        o.problem = entry.so() + " does not match the digest recorded when it was built";
+        return o;
+    }
+    o.handle = ::dlopen(entry.so().c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!o.handle) {
+        const char* why = ::dlerror();
+        o.problem = "cannot load " + entry.so() + ": " + first_line(why ? why : "unknown error");
+        return o;
+    }
+    o.point = reinterpret_cast<native_module::point_function>(::dlsym(o.handle, "symgrad_point"));
+    o.sum = reinterpret_cast<native_module::sum_function>(::dlsym(o.handle, "symgrad_sum"));
+    if (!o.point || !o.sum) {
+        ::dlclose(o.handle);
+        o = {};
+        o.problem = entry.so() + " does not define symgrad_point and symgrad_sum";
+    }
+    return o;
 }
 
 } // namespace
@@ -263,6 +497,7 @@ std::shared_ptr<native_module> native_module::build(const tape& t, const native_
     const std::string dir =
         options.cache_directory.empty() ? default_cache_directory() : options.cache_directory;
     ensure_private_directory(dir);
+    remove_stale_temporaries(dir);
 
     c_options co;
     co.prefix = "symgrad";
@@ -274,56 +509,40 @@ std::shared_ptr<native_module> native_module::build(const tape& t, const native_
     for (const auto& f : flags)
         key_text += f + '\0';
     key_text += machine_signature(compiler);
-    const std::string stem = dir + "/sg-" + hash_hex(key_text);
-    const std::string so_path = stem + ".so", c_path = stem + ".c";
+    const cache_entry entry{dir, dir + "/sg-" + hash_hex(key_text)};
 
     std::shared_ptr<native_module> m(new native_module());
-    m->path_ = so_path;
+    m->path_ = entry.so();
+    // A cached object is used only when its source is the one wanted and its bytes are the
+    // ones recorded when it was built; anything else (planted, truncated, corrupted, from
+    // another build) is removed and built again.
+    std::string problem;
     std::string stored;
-    if (read_file(c_path, stored) && stored == code && ::access(so_path.c_str(), R_OK) == 0) {
-        m->from_cache_ = true;
-    } else {
-        const std::string tmp_c = write_temporary(dir, ".c", code);
-        const std::string tmp_so = tmp_c.substr(0, tmp_c.size() - 2) + ".so";
-        std::vector<std::string> argv{compiler};
-        argv.insert(argv.end(), flags.begin(), flags.end());
-        for (const char* f : {"-std=c99", "-fPIC", "-shared", "-o"})
-            argv.emplace_back(f);
-        argv.push_back(tmp_so);
-        argv.push_back(tmp_c);
-        argv.emplace_back("-lm");
-        process_result r;
-        try {
-            r = run(argv);
-        } catch (...) {
-            ::unlink(tmp_c.c_str());
-            throw;
+    auto adopt = [&](loaded_object&& o) {
+        if (!o.handle) {
+            problem = std::move(o.problem);
+            return false;
         }
-        if (r.status != 0) {
-            ::unlink(tmp_c.c_str());
-            ::unlink(tmp_so.c_str());
-            throw error("native: the C compiler " + compiler + " failed (exit status " +
-                        std::to_string(r.status) + "):\n" + first_lines(r.output, 20));
+        m->handle_ = o.handle;
+        m->point_ = o.point;
+        m->sum_ = o.sum;
+        return true;
+    };
+    if (read_file(entry.c(), stored) && stored == code) {
+        if (adopt(load_verified(entry))) {
+            m->from_cache_ = true;
+            return m;
         }
-        if (::rename(tmp_so.c_str(), so_path.c_str()) != 0 ||
-            ::rename(tmp_c.c_str(), c_path.c_str()) != 0) {
-            const int e = errno;
-            ::unlink(tmp_c.c_str());
-            ::unlink(tmp_so.c_str());
-            throw native_unavailable("native: cannot store the compiled code in " + dir + ": " +
-                                     errno_text(e));
-        }
+        entry.remove();
     }
-    m->handle_ = ::dlopen(so_path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!m->handle_) {
-        const char* why = ::dlerror();
-        throw error("native: cannot load " + so_path + ": " + (why ? why : "unknown error"));
+    // One build, and one more when what was built does not load.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        compile_into(entry, compiler, flags, code);
+        if (adopt(load_verified(entry)))
+            return m;
+        entry.remove();
     }
-    m->point_ = reinterpret_cast<point_function>(::dlsym(m->handle_, "symgrad_point"));
-    m->sum_ = reinterpret_cast<sum_function>(::dlsym(m->handle_, "symgrad_sum"));
-    if (!m->point_ || !m->sum_)
-        throw error("native: " + so_path + " does not define symgrad_point and symgrad_sum");
-    return m;
+    throw native_unavailable("native: " + problem + " (also after rebuilding it)");
 }
 
 native_module::~native_module() {

@@ -12,10 +12,21 @@
 ///   - the generated code contains no symbol names (registers are numbered);
 ///   - the cache directory is private: created with mode 0700, and refused when it is not a
 ///     directory owned by the user without group or other permissions;
-///   - files are written under a fresh temporary name (O_EXCL, mode 0600) and renamed into
-///     place, so a reader never sees a partial file; a cached object is used only when the
-///     source stored next to it is exactly the source wanted (a hash collision cannot load the
-///     wrong code).
+///   - files are written under a fresh temporary name (O_CREAT | O_EXCL | O_NOFOLLOW, mode 0600)
+///     and renamed into place, so a reader never sees a partial file; a cached object is used
+///     only when the source stored next to it is exactly the source wanted (a hash collision
+///     cannot load the wrong code);
+///   - a verified cache: when an object is built, its SHA-256 (nettle) is recorded beside it in
+///     STEM.sha256 (sha256sum's format, mode 0600), and an object is loaded only when its bytes
+///     have that digest. A planted, truncated or corrupted object, a missing digest, or an
+///     object that dlopen or dlsym refuses is removed and built again, once; when that fails
+///     too, or the compiler fails, build() throws native_unavailable and the evaluator falls
+///     back to the interpreter with a one-line note;
+///   - temporary files (tmp-PID-XXXXXX.c/.so/.sha256) are removed on every path that returns
+///     or throws; those of a build that was killed (a signal, the command's time limit) are
+///     removed by the next build in the directory once they are a minute old and their process
+///     has exited. A library cannot clean up after SIGKILL, and should not take over its
+///     user's signal handlers, so the next run does it.
 /// The cache key hashes the source, the compiler (path, size, modification time), the flags
 /// and the CPU (so -march=native objects never move between different machines).
 
@@ -30,8 +41,9 @@
 
 namespace symgrad {
 
-/// The native backend cannot be used here (no compiler, no usable cache directory); the
-/// message says why. Callers fall back to the interpreter.
+/// The native backend cannot be used here (no compiler, a failing compiler, no usable cache
+/// directory, an object that does not load); the message says why, in one line. Callers fall
+/// back to the interpreter.
 class native_unavailable : public error {
 public:
     using error::error;
@@ -64,9 +76,10 @@ public:
     using sum_function = void (*)(const double* w, const double* x, const double* y,
                                   std::size_t begin, std::size_t end, double* out);
 
-    /// Emit, compile (or find in the cache) and load the code for @p t. Throws
-    /// native_unavailable when there is no compiler or no private cache directory, error when
-    /// the compiler fails (with its messages) or the object cannot be loaded.
+    /// Emit, compile (or find and verify in the cache) and load the code for @p t. Throws
+    /// native_unavailable, with a one-line reason, when there is no compiler or no private
+    /// cache directory, when the compiler fails (with the first line of its messages), or when
+    /// the object cannot be loaded even after rebuilding it once.
     static std::shared_ptr<native_module> build(const tape& t, const native_options& options = {});
 
     ~native_module();
