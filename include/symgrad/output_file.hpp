@@ -3,17 +3,33 @@
 #pragma once
 
 /// @file output_file.hpp
-/// Files symgrad writes (solutions, training logs) are whole or absent: the text goes to a
-/// temporary file next to the target, which is renamed into place only once it is complete.
+/// Files symgrad writes (solutions, training logs) are whole or absent, and writing them is safe
+/// in a directory other users can write to:
+///   - the text goes to a new temporary file in the target's directory, created with
+///     O_CREAT | O_EXCL | O_NOFOLLOW under a random name (never a name another user can plant a
+///     symbolic link at), mode 0600 until it is complete;
+///   - it gets the target's mode (or 0666 less the umask for a new file), is flushed to disk and
+///     renamed over the target, and the directory is flushed too;
+///   - only a regular file is replaced: a symbolic link, a directory, a FIFO or a device at the
+///     target is refused, as is a target that is one of the command's input files;
+///   - on every failure the temporary file is removed and the target is left as it was.
 
 #include <string>
+#include <vector>
 
 namespace symgrad {
 
-/// Write @p text to @p path through a temporary file in the same directory and a rename, so a
-/// failure never leaves a half-written file (nor the temporary). Throws invalid_input
-/// "WHAT: cannot write PATH: REASON" when the file cannot be written.
+/// Write @p text to @p path as described above. @p inputs are files the command read (a problem
+/// file, its data): @p path may not be one of them (same device and inode, whatever the
+/// spelling). Throws invalid_input "WHAT: cannot write PATH: REASON" when the file cannot or may
+/// not be written.
 void write_file_atomically(const std::string& path, const std::string& text,
-                           const std::string& what = "write");
+                           const std::string& what = "write",
+                           const std::vector<std::string>& inputs = {});
+
+/// The check write_file_atomically makes before it writes, on its own: throws the same
+/// invalid_input when @p path exists and is not a regular file, or is one of @p inputs.
+void check_output_path(const std::string& path, const std::string& what,
+                       const std::vector<std::string>& inputs = {});
 
 } // namespace symgrad

@@ -116,6 +116,8 @@ struct train_options {
     /// Logs written when training ends (also when it stops on a non-finite value), each through
     /// a temporary file renamed into place.
     std::string csv_log, json_log;
+    /// Files the logs may not replace (the problem file, its data).
+    std::vector<std::string> log_inputs;
     /// A progress line on standard error for runs longer than a second, when it is a terminal.
     bool progress = false;
     /// The evaluators of the double path (backend, threads).
