@@ -164,10 +164,18 @@ int run(const std::vector<std::string>& raw_args, std::ostream& out, std::ostrea
         const int rc = app.exit(e, out, err);
         return rc == 0 ? ok : bad_input;
     }
+    // A command's results are held until it has finished: when it fails (exit status 2) it
+    // prints nothing on stdout, not half a result. Diagnostics go to err as they come.
+    std::ostringstream results;
     try {
-        for (const auto& c : commands)
-            if (c.app->parsed())
-                return c.run(out, err);
+        for (const auto& c : commands) {
+            if (!c.app->parsed())
+                continue;
+            const int status = c.run(results, err);
+            if (status != bad_input)
+                out << results.str() << std::flush;
+            return status;
+        }
     } catch (const error& e) {
         err << "symgrad: error: " << e.what() << "\n";
         return bad_input;
