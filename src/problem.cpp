@@ -126,6 +126,8 @@ public:
     runner(const problem_source& src, problem_report& report, const problem_options& options)
         : src_(src), report_(report), options_(options) {
         state_.file = src.file;
+        state_.paths = options.paths;
+        state_.files_read = {src.file};
     }
 
     problem_outcome run() {
@@ -139,6 +141,7 @@ public:
         if (!src_.trailing_comments.empty())
             report_.note(src_.trailing_comments);
         report_.end_file(outcome_.expectations, outcome_.failures.size());
+        outcome_.files_read = state_.files_read;
         return outcome_;
     }
 

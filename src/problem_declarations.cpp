@@ -3,6 +3,7 @@
 // Problem files: the declarations (weights, inputs, labels) and the data.
 #include "symgrad/error.hpp"
 #include "symgrad/evaluate.hpp"
+#include "symgrad/input_file.hpp"
 #include "symgrad/printers.hpp"
 #include "symgrad/problem.hpp"
 #include "symgrad/spelling.hpp"
@@ -11,7 +12,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 namespace symgrad {
@@ -33,23 +33,25 @@ std::size_t skip_spaces(const std::string& t, std::size_t i) {
     return i;
 }
 
-/// Split @p text at commas that are outside brackets; returns (offset, piece) pairs.
-std::vector<std::pair<std::size_t, std::string>> split_top_level(const std::string& text,
-                                                                 std::size_t base) {
+/// Split @p text at commas that are outside brackets; returns (offset, piece) pairs. The offset
+/// of a bracket that is never closed goes to @p unclosed (npos when all are closed).
+std::vector<std::pair<std::size_t, std::string>>
+split_top_level(const std::string& text, std::size_t base, std::size_t& unclosed) {
     std::vector<std::pair<std::size_t, std::string>> out;
-    int depth = 0;
+    std::vector<std::size_t> open; // offsets of the brackets not closed yet
     std::size_t start = 0;
     for (std::size_t i = 0; i <= text.size(); ++i) {
         const char c = i < text.size() ? text[i] : ',';
         if (c == '(' || c == '[' || c == '{')
-            ++depth;
-        else if (c == ')' || c == ']' || c == '}')
-            --depth;
-        else if (c == ',' && depth == 0) {
+            open.push_back(i);
+        else if ((c == ')' || c == ']' || c == '}') && !open.empty())
+            open.pop_back();
+        else if (c == ',' && (open.empty() || i == text.size())) {
             out.emplace_back(base + start, text.substr(start, i - start));
             start = i + 1;
         }
     }
+    unclosed = open.empty() ? std::string::npos : base + open.front();
     return out;
 }
 
@@ -208,43 +210,111 @@ namespace {
 /// Columns read from inline data lines or a CSV file: symbol name -> values.
 using columns = std::vector<std::pair<std::string, std::vector<ex>>>;
 
-columns read_csv(const problem_state& state, const statement_source& s, std::size_t offset,
+/// A located error in a data file. It names the place but never shows the file's text: the
+/// file need not be the problem file's author's, and its contents are not theirs to read.
+[[noreturn]] void fail_in_file(const std::string& file, std::size_t line, std::size_t column,
+                               const std::string& message) {
+    throw parse_error(message, file, line, column, "");
+}
+
+/// "column 3 (x)": a header name is shown only once it is known to be a name.
+std::string column_text(std::size_t k, const std::string& name) {
+    return "column " + std::to_string(k + 1) + (name.empty() ? "" : " (" + name + ")");
+}
+
+columns read_csv(problem_state& state, const statement_source& s, std::size_t offset,
                  const std::string& quoted) {
     namespace fs = std::filesystem;
-    const fs::path path = fs::path(state.file).parent_path() / quoted;
-    std::ifstream in(path);
-    if (!in)
-        s.fail(offset, "data: cannot open '" + path.string() + "'", quoted.size() + 2);
+    const std::size_t length = quoted.size() + 2;
+    const std::string shown = (fs::path(state.file).parent_path() / quoted).string();
+    std::string path, text;
+    try {
+        path = confined_path(state.file, quoted, state.paths);
+    } catch (const invalid_input& e) {
+        s.fail(offset, std::string("data: ") + e.what(), length);
+    }
+    try {
+        text = read_regular_file(path, state.paths.data_limit, "data", "--max-data-size");
+    } catch (const invalid_input& e) {
+        s.fail(offset, e.what(), length);
+    }
+    state.files_read.push_back(path);
     columns cols;
+    std::istringstream in(text);
     std::string line;
     std::size_t number = 0;
     while (std::getline(in, line)) {
         ++number;
+        if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0)
+            line.erase(0, 3); // a byte-order mark
         if (!line.empty() && line.back() == '\r')
             line.pop_back();
         if (blank(line))
             continue;
-        auto cells = split_top_level(line, 0);
         if (cols.empty()) {
-            for (auto& [at, cell] : cells) {
+            // The header: names between commas (brackets have no place in a name).
+            std::vector<std::pair<std::size_t, std::string>> cells;
+            for (std::size_t start = 0;;) {
+                const std::size_t comma = std::min(line.find(',', start), line.size());
+                cells.emplace_back(start, line.substr(start, comma - start));
+                if (comma == line.size())
+                    break;
+                start = comma + 1;
+            }
+            for (std::size_t k = 0; k < cells.size(); ++k) {
+                const std::string& cell = cells[k].second;
                 const std::size_t b = cell.find_first_not_of(" \t");
                 const std::size_t e = cell.find_last_not_of(" \t");
-                cols.emplace_back(b == std::string::npos ? "" : cell.substr(b, e - b + 1),
-                                  std::vector<ex>{});
+                const std::string name = b == std::string::npos ? "" : cell.substr(b, e - b + 1);
+                const std::size_t column = cells[k].first + (b == std::string::npos ? 0 : b) + 1;
+                if (name.empty())
+                    fail_in_file(shown, number, column,
+                                 "data: the header's " + column_text(k, "") + " has no name");
+                if (!is_valid_symbol_name(name))
+                    fail_in_file(shown, number, column,
+                                 "data: the header's " + column_text(k, "") +
+                                     " is not a valid name (a letter or '_', then letters, "
+                                     "digits and '_')");
+                for (std::size_t j = 0; j < cols.size(); ++j)
+                    if (cols[j].first == name)
+                        fail_in_file(shown, number, column,
+                                     "data: the header names " + name + " twice (" +
+                                         column_text(j, "") + " and " + column_text(k, "") + ")");
+                cols.emplace_back(name, std::vector<ex>{});
             }
             continue;
         }
+        std::size_t unclosed = 0;
+        const auto cells = split_top_level(line, 0, unclosed);
+        if (unclosed != std::string::npos)
+            fail_in_file(shown, number, unclosed + 1,
+                         "data: '" + std::string(1, line[unclosed]) + "' is never closed");
         if (cells.size() != cols.size())
-            throw parse_error("row has " + std::to_string(cells.size()) + " values but the " +
-                                  "header names " + std::to_string(cols.size()) + " columns",
-                              path.string(), number, 1, line);
+            fail_in_file(shown, number, 1,
+                         "data: the row has " + std::to_string(cells.size()) +
+                             " values but the header names " + std::to_string(cols.size()) +
+                             " columns");
         for (std::size_t k = 0; k < cells.size(); ++k) {
+            const std::size_t column = cells[k].first + 1;
+            const std::string where = "data: the value in " + column_text(k, cols[k].first);
+            if (blank(cells[k].second))
+                fail_in_file(shown, number, column, where + " is empty");
             parse_options o;
-            o.source = path.string();
+            o.source = shown;
             o.first_line = number;
-            o.first_column = cells[k].first + 1;
-            o.first_line_text = line;
-            cols[k].second.push_back(evaluate_tensor_expression(cells[k].second, {}, o));
+            o.first_column = column;
+            ex v;
+            try {
+                v = evaluate_tensor_expression(cells[k].second, {}, o);
+            } catch (const error&) {
+                fail_in_file(shown, number, column, where + " is not a number");
+            }
+            const GiNaC::exvector parts =
+                is_tensor(v) ? entries(GiNaC::ex_to<GiNaC::matrix>(v)) : GiNaC::exvector{v};
+            for (const auto& part : parts)
+                if (!GiNaC::is_a<GiNaC::numeric>(part.evalf()))
+                    fail_in_file(shown, number, column, where + " is not a number");
+            cols[k].second.push_back(v);
         }
     }
     return cols;
@@ -278,8 +348,16 @@ void read_data(problem_state& state, const statement_source& s, std::size_t offs
             std::string name = t.substr(b, eq - b);
             while (!name.empty() && is_space(name.back()))
                 name.pop_back();
+            for (const auto& earlier : cols)
+                if (earlier.first == name)
+                    here.fail(b, "data: " + name + " is given twice",
+                              std::max<std::size_t>(name.size(), 1));
             std::vector<ex> values;
-            for (const auto& [at, piece] : split_top_level(t.substr(eq + 1), eq + 1)) {
+            std::size_t unclosed = 0;
+            const auto pieces = split_top_level(t.substr(eq + 1), eq + 1, unclosed);
+            if (unclosed != std::string::npos)
+                here.fail(unclosed, "data: '" + std::string(1, t[unclosed]) + "' is never closed");
+            for (const auto& [at, piece] : pieces) {
                 if (blank(piece))
                     here.fail(at, "data: empty value");
                 values.push_back(number_at(s, li, at, piece));

@@ -3,8 +3,8 @@
 #include "symgrad/problem_source.hpp"
 
 #include "symgrad/error.hpp"
+#include "symgrad/input_file.hpp"
 
-#include <fstream>
 #include <sstream>
 
 namespace symgrad {
@@ -139,13 +139,9 @@ problem_source split_statements(std::string_view text, const std::string& file) 
     return src;
 }
 
-problem_source read_problem_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw invalid_input(path + ": cannot open the file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return split_statements(ss.str(), path);
+problem_source read_problem_file(const std::string& path, std::uintmax_t limit) {
+    return split_statements(read_regular_file(path, limit, "problem file", "--max-problem-size"),
+                            path);
 }
 
 } // namespace symgrad

@@ -7,6 +7,8 @@
 // place for the statements after it.
 #include "symgrad/error.hpp"
 #include "symgrad/evaluate.hpp"
+#include "symgrad/input_file.hpp"
+#include "symgrad/output_file.hpp"
 #include "symgrad/parser.hpp"
 #include "symgrad/problem.hpp"
 #include "symgrad/spelling.hpp"
@@ -343,11 +345,27 @@ train_options parse_train(train_parser& p, const statement_source& s, std::size_
     return o;
 }
 
-/// "file.csv" relative to the problem file's directory.
-std::string beside(const std::string& file, const std::string& path) {
-    if (path.empty() || std::filesystem::path(path).is_absolute())
-        return path;
-    return (std::filesystem::path(file).parent_path() / path).string();
+/// A log's path: relative to the problem file's directory and confined to it (see
+/// input_file.hpp). The words of `symgrad train FILE ...` come from the user's own command line
+/// (their statement's file is not the problem file): their path is taken as it is.
+std::string log_path(const problem_state& state, const statement_source& s,
+                     const std::string& named) {
+    if (named.empty())
+        return named;
+    std::string path = named;
+    if (s.file == state.file) {
+        try {
+            path = confined_path(state.file, named, state.paths, path_use::write);
+        } catch (const invalid_input& e) {
+            const std::string& t = s.lines.front().text;
+            const std::size_t quoted = t.find('"' + named + '"');
+            const std::size_t at = quoted != std::string::npos ? quoted : t.find(named);
+            s.fail(at == std::string::npos ? 0 : at, std::string("log: ") + e.what(),
+                   quoted != std::string::npos ? named.size() + 2 : named.size());
+        }
+    }
+    check_output_path(path, "train: log", state.files_read); // before the work, not after it
+    return path;
 }
 
 numeric start_value(const problem_state& state, const ex& w) {
@@ -367,8 +385,9 @@ void run_train(problem_state& state, const statement_source& s, std::size_t offs
     defaults.objective = state.mean ? reduction::mean : reduction::sum;
     train_parser p(s, offset);
     train_options o = parse_train(p, s, offset, defaults);
-    o.csv_log = beside(s.file, o.csv_log);
-    o.json_log = beside(s.file, o.json_log);
+    o.csv_log = log_path(state, s, o.csv_log);
+    o.json_log = log_path(state, s, o.json_log);
+    o.log_inputs = state.files_read;
     o.progress = options.progress;
     if (o.numbers == arithmetic::exact && o.digits == 17)
         o.digits = options.digits;

@@ -19,6 +19,7 @@
 ///   train gd rate 0.1 epochs 5
 ///   expect w1 == -0.4116026565396639 within 1e-13
 
+#include "symgrad/input_file.hpp"
 #include "symgrad/problem_report.hpp"
 #include "symgrad/problem_source.hpp"
 #include "symgrad/tensor_expression.hpp"
@@ -48,6 +49,10 @@ struct declared_name {
 /// Everything a problem file has declared and computed so far.
 struct problem_state {
     std::string file;
+    /// The paths `data` and `log` may name (see input_file.hpp).
+    path_policy paths;
+    /// The files read so far (the problem file, its data files): a log may not replace them.
+    std::vector<std::string> files_read;
     std::vector<declared_name> weights, inputs, labels;
     /// The scalar symbols of weights, inputs and labels, flattened in declaration order
     /// (matrices row by row).
@@ -83,6 +88,8 @@ struct problem_options {
     long digits = 17;
     /// Show progress of long training on stderr (when it is a terminal).
     bool progress = false;
+    /// The paths `data` and `log` may name, and the data size limit (see input_file.hpp).
+    path_policy paths;
 };
 
 /// What a file's run came to.
@@ -90,6 +97,8 @@ struct problem_outcome {
     std::size_t expectations = 0;
     /// One line per failed expectation or check: "file:line: expected ..., got ...".
     std::vector<std::string> failures;
+    /// The files the run read: the problem file and its data files.
+    std::vector<std::string> files_read;
 };
 
 /// Run a problem file's statements in order, writing the worked solution to @p report.

@@ -8,9 +8,11 @@
 /// above it (for data tables). Each statement remembers where it came from, so every error can
 /// name file:line:column with the line and a caret.
 
+#include "symgrad/input_file.hpp"
 #include "symgrad/parser.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,7 +59,9 @@ struct problem_source {
 /// UTF-8 or a continuation line with nothing to continue.
 problem_source split_statements(std::string_view text, const std::string& file);
 
-/// Read and split a file; invalid_input if it cannot be read.
-problem_source read_problem_file(const std::string& path);
+/// Read and split a file; invalid_input if it cannot be read, is not a regular file (a
+/// directory, a FIFO, a device) or is larger than @p limit bytes.
+problem_source read_problem_file(const std::string& path,
+                                 std::uintmax_t limit = default_problem_file_limit);
 
 } // namespace symgrad

@@ -81,6 +81,31 @@ void add_value_options(CLI::App& cmd, value_options& v) {
     cmd.add_flag("--double", v.in_double, "evaluate in IEEE double instead of exactly");
 }
 
+path_policy file_options::policy() const {
+    path_policy p;
+    p.allowed = allowed;
+    p.trust_all = trust_all;
+    p.data_limit = max_data_mib << 20;
+    return p;
+}
+
+void add_file_options(CLI::App& cmd, file_options& f) {
+    cmd.add_option("--allow-path", f.allowed,
+                   "a directory whose files the problem files may name in data and log paths, "
+                   "besides their own directory (repeatable)")
+        ->check(CLI::ExistingDirectory);
+    cmd.add_flag("--trust-paths", f.trust_all,
+                 "let the problem files name any path (absolute, or outside their directory)");
+    cmd.add_option("--max-problem-size", f.max_problem_mib,
+                   "the largest problem file read, in MiB (default " +
+                       std::to_string(default_problem_file_limit >> 20) + ")")
+        ->check(CLI::Range(std::uintmax_t{1}, std::uintmax_t{1} << 20));
+    cmd.add_option("--max-data-size", f.max_data_mib,
+                   "the largest data file read, in MiB (default " +
+                       std::to_string(default_data_file_limit >> 20) + ")")
+        ->check(CLI::Range(std::uintmax_t{1}, std::uintmax_t{1} << 20));
+}
+
 printed_value value_text(const ex& e, const GiNaC::exmap& point, const value_options& v,
                          const std::string& where) {
     if (v.in_double) {

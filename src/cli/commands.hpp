@@ -5,8 +5,11 @@
 // The `symgrad` command, as a function the tests can call in-process. Each subcommand lives in
 // its own file (diff_command.cpp, ...) and registers itself with add_* below.
 
+#include "symgrad/input_file.hpp"
+
 #include <ginac/ginac.h>
 
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -74,6 +77,21 @@ struct value_options {
 
 /// Adds --at, --digits and --double to @p cmd.
 void add_value_options(CLI::App& cmd, value_options& v);
+
+/// Options of the commands that run problem files (run, train): the paths a problem file may
+/// name beyond its own directory, and the size limits of the files read (see input_file.hpp).
+struct file_options {
+    std::vector<std::string> allowed;
+    bool trust_all = false;
+    std::uintmax_t max_problem_mib = default_problem_file_limit >> 20;
+    std::uintmax_t max_data_mib = default_data_file_limit >> 20;
+
+    path_policy policy() const;
+    std::uintmax_t problem_limit() const { return max_problem_mib << 20; }
+};
+
+/// Adds --allow-path, --trust-paths, --max-problem-size and --max-data-size to @p cmd.
+void add_file_options(CLI::App& cmd, file_options& f);
 
 /// A value for printing: exact where rational, else v.digits significant digits (or double).
 struct printed_value {

@@ -25,25 +25,31 @@ struct run_options {
     std::string format = "text";
     std::string output;
     long digits = 17;
+    file_options paths;
 };
 
 int run_files(const run_options& o, std::ostream& out, std::ostream& err) {
     problem_options po;
     po.format = parse_report_format(o.format);
     po.digits = o.digits;
+    po.paths = o.paths.policy();
+    // Refused before any work: --output onto a link, a device or one of the problem files.
+    if (!o.output.empty())
+        check_output_path(o.output, "--output", o.files);
     std::ostringstream buffer;
     std::ostream& sink = o.output.empty() ? out : buffer;
-    std::vector<std::string> failures;
+    std::vector<std::string> failures, inputs;
     std::size_t expectations = 0;
     for (const auto& file : o.files) {
-        const problem_source src = read_problem_file(file);
+        const problem_source src = read_problem_file(file, o.paths.problem_limit());
         auto report = make_report(po.format, sink);
         const problem_outcome r = run_problem(src, *report, po);
         expectations += r.expectations;
         failures.insert(failures.end(), r.failures.begin(), r.failures.end());
+        inputs.insert(inputs.end(), r.files_read.begin(), r.files_read.end());
     }
     if (!o.output.empty())
-        write_file_atomically(o.output, buffer.str(), "--output");
+        write_file_atomically(o.output, buffer.str(), "--output", inputs);
     for (const auto& f : failures)
         err << "symgrad: expectation failed: " << f << "\n";
     if (o.files.size() > 1)
@@ -62,6 +68,7 @@ subcommand add_run_command(CLI::App& app) {
     cmd->add_option("--output,-o", o->output, "write the solution to this file");
     cmd->add_option("--digits", o->digits, "significant digits of inexact values (default 17)")
         ->check(CLI::Range(1L, 1000L));
+    add_file_options(*cmd, o->paths);
     return {cmd, [o](std::ostream& out, std::ostream& err) { return run_files(*o, out, err); }};
 }
 

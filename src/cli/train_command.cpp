@@ -22,6 +22,7 @@ struct train_command_options {
     std::vector<std::string> words;
     std::string format = "text";
     long digits = 17;
+    file_options paths;
 };
 
 /// Passes on only the output of the statements from the @p first one on (the train statement),
@@ -82,7 +83,8 @@ int train_file(const train_command_options& o, std::ostream& out, std::ostream& 
     po.format = parse_report_format(o.format);
     po.digits = o.digits;
     po.progress = true;
-    const problem_source file = read_problem_file(o.file);
+    po.paths = o.paths.policy();
+    const problem_source file = read_problem_file(o.file, o.paths.problem_limit());
     problem_source src;
     src.file = file.file;
     src.header_comments = file.header_comments;
@@ -124,6 +126,7 @@ subcommand add_train_command(CLI::App& app) {
         ->check(CLI::IsMember({"text", "markdown"}));
     cmd->add_option("--digits", o->digits, "significant digits of the final weights (default 17)")
         ->check(CLI::Range(1L, 1000L));
+    add_file_options(*cmd, o->paths);
     return {cmd, [o](std::ostream& out, std::ostream& err) { return train_file(*o, out, err); }};
 }
 
