@@ -217,9 +217,9 @@ using columns = std::vector<std::pair<std::string, std::vector<ex>>>;
     throw parse_error(message, file, line, column, "");
 }
 
-/// "column 3 (x)": a header name is shown only once it is known to be a name.
-std::string column_text(std::size_t k, const std::string& name) {
-    return "column " + std::to_string(k + 1) + (name.empty() ? "" : " (" + name + ")");
+/// "column 3": columns of a data file go by number, since their names are the file's text.
+std::string column_text(std::size_t k) {
+    return "column " + std::to_string(k + 1);
 }
 
 columns read_csv(problem_state& state, const statement_source& s, std::size_t offset,
@@ -269,17 +269,17 @@ columns read_csv(problem_state& state, const statement_source& s, std::size_t of
                 const std::size_t column = cells[k].first + (b == std::string::npos ? 0 : b) + 1;
                 if (name.empty())
                     fail_in_file(shown, number, column,
-                                 "data: the header's " + column_text(k, "") + " has no name");
+                                 "data: the header's " + column_text(k) + " has no name");
                 if (!is_valid_symbol_name(name))
                     fail_in_file(shown, number, column,
-                                 "data: the header's " + column_text(k, "") +
+                                 "data: the header's " + column_text(k) +
                                      " is not a valid name (a letter or '_', then letters, "
                                      "digits and '_')");
                 for (std::size_t j = 0; j < cols.size(); ++j)
                     if (cols[j].first == name)
                         fail_in_file(shown, number, column,
-                                     "data: the header names " + name + " twice (" +
-                                         column_text(j, "") + " and " + column_text(k, "") + ")");
+                                     "data: the header's " + column_text(k) +
+                                         " has the name of its " + column_text(j));
                 cols.emplace_back(name, std::vector<ex>{});
             }
             continue;
@@ -296,7 +296,7 @@ columns read_csv(problem_state& state, const statement_source& s, std::size_t of
                              " columns");
         for (std::size_t k = 0; k < cells.size(); ++k) {
             const std::size_t column = cells[k].first + 1;
-            const std::string where = "data: the value in " + column_text(k, cols[k].first);
+            const std::string where = "data: the value in " + column_text(k);
             if (blank(cells[k].second))
                 fail_in_file(shown, number, column, where + " is empty");
             parse_options o;
@@ -329,6 +329,7 @@ void read_data(problem_state& state, const statement_source& s, std::size_t offs
     state.rows.clear();
     columns cols;
     std::vector<std::pair<std::size_t, std::size_t>> where; // (line index, offset) per column
+    bool from_file = false; // a data file's text is never shown in messages
     const std::string& first = s.lines.front().text;
     const std::size_t q = skip_spaces(first, offset);
     if (q < first.size() && first[q] == '"') {
@@ -337,6 +338,7 @@ void read_data(problem_state& state, const statement_source& s, std::size_t offs
             s.fail(q, "data: the file name's quote is never closed");
         cols = read_csv(state, s, q, first.substr(q + 1, close - q - 1));
         where.assign(cols.size(), {0, q});
+        from_file = true;
     } else {
         for (std::size_t li = 0; li < s.lines.size(); ++li) {
             const std::string& t = s.lines[li].text;
@@ -387,6 +389,15 @@ void read_data(problem_state& state, const statement_source& s, std::size_t offs
             std::vector<std::string> names;
             for (const auto& d : wanted)
                 names.push_back(d.name);
+            if (from_file) {
+                std::string list;
+                for (const auto& d : names)
+                    list += (list.empty() ? "" : ", ") + d;
+                here.fail(where[k].second,
+                          "data: the name of the file's " + column_text(k) +
+                              " is not a declared input or label (declared: " + list + ")",
+                          first.find('"', where[k].second + 1) - where[k].second + 1);
+            }
             here.fail(where[k].second,
                       "data: '" + name + "' is not a declared input or label" +
                           did_you_mean(name, names),
@@ -450,8 +461,8 @@ void read_data(problem_state& state, const statement_source& s, std::size_t offs
                     for (const auto& c : d.classes)
                         list += (list.empty() ? "" : ", ") + to_text(c);
                     s.fail(offset, "data: row " + std::to_string(r + 1) + ": label " +
-                                       symbol_name(sym) + " = " + to_text(v) + " is not one of {" +
-                                       list + "}");
+                                       symbol_name(sym) + (from_file ? "" : " = " + to_text(v)) +
+                                       " is not one of {" + list + "}");
                 }
             }
     }

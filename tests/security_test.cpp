@@ -155,12 +155,21 @@ BOOST_AUTO_TEST_CASE(data_paths_stay_in_the_directory_and_other_files_are_never_
     // Errors in a data file name the place, never its text.
     t.write("bad.csv", "x,y\n1,2\nSECRET_VALUE_42,3\n");
     r = t.run(header + "data \"bad.csv\"\n" + tail);
-    expect_refused(r, "bad.csv:3:1: data: the value in column 1 (x) is not a number");
+    expect_refused(r, "bad.csv:3:1: data: the value in column 1 is not a number");
     BOOST_TEST(!contains(r.err, "SECRET"), r.err);
     t.write("bad.csv", "x,y\n1,2\nroot:x:0:0\n");
     r = t.run(header + "data \"bad.csv\"\n" + tail);
     expect_refused(r, "bad.csv:3:1: data: the row has 1 values but the header names 2 columns");
     BOOST_TEST(!contains(r.err, "root"), r.err);
+    t.write("bad.csv", "x,hunter2\n1,2\n");
+    r = t.run(header + "data \"bad.csv\"\n" + tail);
+    expect_refused(r, "q.txt:4:6: data: the name of the file's column 2 is not a declared input or "
+                      "label (declared: x, y)");
+    BOOST_TEST(!contains(r.err, "hunter2"), r.err);
+    t.write("bad.csv", "x,y\n1,7\n");
+    r = t.run("weights w = 0\ninputs x\nlabels y in {0, 1}\ndata \"bad.csv\"\n");
+    expect_refused(r, "q.txt:4:6: data: row 1: label y is not one of {0, 1}");
+    BOOST_TEST(!contains(r.err, "= 7"), r.err);
     t.write("bad.csv", "root:x:0:0,y\n1,2\n");
     r = t.run(header + "data \"bad.csv\"\n" + tail);
     expect_refused(r, "bad.csv:1:1: data: the header's column 1 is not a valid name");
@@ -203,7 +212,7 @@ BOOST_AUTO_TEST_CASE(csv_headers_lose_their_bom_and_bad_names_are_errors) {
 
     t.write("twice.csv", "x,x\n1,2\n");
     expect_refused(t.run(header + "data \"twice.csv\"\n" + tail),
-                   "twice.csv:1:3: data: the header names x twice (column 1 and column 2)");
+                   "twice.csv:1:3: data: the header's column 2 has the name of its column 1");
     // A bracket in a name is an error about that column, not a header silently skipped.
     t.write("paren.csv", "x,y(\n1,2\n2,3\n");
     expect_refused(t.run(header + "data \"paren.csv\"\n" + tail),
