@@ -4,6 +4,7 @@
 
 #include "symgrad/error.hpp"
 #include "symgrad/functions.hpp"
+#include "symgrad/reserved_names.hpp"
 #include "symgrad/symbols.hpp"
 
 #include <algorithm>
@@ -23,20 +24,6 @@ using GiNaC::ex;
 using GiNaC::numeric;
 
 namespace {
-
-constexpr std::array<std::string_view, 35> python_keywords = {
-    "False", "None",     "True",  "and",    "as",   "assert", "async",  "await",    "break",
-    "class", "continue", "def",   "del",    "elif", "else",   "except", "finally",  "for",
-    "from",  "global",   "if",    "import", "in",   "is",     "lambda", "nonlocal", "not",
-    "or",    "pass",     "raise", "return", "try",  "while",  "with",   "yield"};
-
-constexpr std::array<std::string_view, 44> c_keywords = {
-    "auto",     "break",  "case",     "char",     "const",    "continue", "default",  "do",
-    "double",   "else",   "enum",     "extern",   "float",    "for",      "goto",     "if",
-    "inline",   "int",    "long",     "register", "restrict", "return",   "short",    "signed",
-    "sizeof",   "static", "struct",   "switch",   "typedef",  "union",    "unsigned", "void",
-    "volatile", "while",  "_Bool",    "_Complex", "bool",     "true",     "false",    "main",
-    "fabs",     "NAN",    "INFINITY", "M_PI"};
 
 // Precedence levels shared by every dialect.
 enum prec { p_add = 1, p_mul = 2, p_unary = 3, p_pow = 4, p_atom = 5 };
@@ -764,14 +751,23 @@ output_format parse_output_format(std::string_view name) {
 }
 
 std::string code_name(std::string_view name, output_format f) {
-    std::string s(name);
-    if (f == output_format::python &&
-        std::find(python_keywords.begin(), python_keywords.end(), name) != python_keywords.end())
-        s += "_";
-    if (f == output_format::c &&
-        std::find(c_keywords.begin(), c_keywords.end(), name) != c_keywords.end())
-        s += "_";
-    return s;
+    // A reserved name gets a trailing '_', and so does every name whose stem (the name without
+    // its trailing underscores) is reserved: int -> int_, and a variable the user named int_
+    // -> int__, so two variables never get one name.
+    const std::string_view stem = name.substr(0, name.find_last_not_of('_') + 1);
+    const bool c = f == output_format::c, python = f == output_format::python;
+    const bool reserved = (c && (reserved_in_c(name) || reserved_in_c(stem))) ||
+                          (python && (reserved_in_python(name) || reserved_in_python(stem)));
+    return std::string(name) + (reserved ? "_" : "");
+}
+
+std::vector<std::pair<std::string, std::string>>
+code_renamings(const std::vector<std::string>& names, output_format f) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& n : names)
+        if (std::string code = code_name(n, f); code != n)
+            out.emplace_back(n, std::move(code));
+    return out;
 }
 
 std::string to_text(const ex& e) {

@@ -7,13 +7,15 @@
 /// work as pasted: Python output runs after `from math import *` plus the helper definitions
 /// from python_helpers (which symgrad prints as comment lines), and C output compiles with
 /// <math.h> plus the definitions from c_helpers. Names that are keywords of the target
-/// language get a trailing underscore (lambda -> lambda_).
+/// language, or C's <math.h> names, get a trailing underscore (lambda -> lambda_, M_E -> M_E_;
+/// see code_name).
 
 #include <ginac/ginac.h>
 
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace symgrad {
@@ -41,8 +43,16 @@ std::string to_c(const GiNaC::ex& e);
 /// Any of the above.
 std::string to_format(const GiNaC::ex& e, output_format f);
 
-/// The name a symbol gets in Python or C code (keywords get a trailing underscore).
+/// The name a symbol gets in Python or C code: a trailing underscore when the name would not
+/// compile there (reserved_names.hpp: C keywords, <math.h>'s functions and macros such as
+/// M_E, FP_NAN, j0, the helpers' names; Python keywords), and also when its stem without
+/// trailing underscores would not: int -> int_, int_ -> int__. Distinct names stay distinct.
 std::string code_name(std::string_view name, output_format f);
+
+/// The names among @p names that code_name changes, with their new names, in the given order:
+/// for the comment that lists them above printed code.
+std::vector<std::pair<std::string, std::string>>
+code_renamings(const std::vector<std::string>& names, output_format f);
 
 /// Python definitions (one line each) of the helper functions @p exprs use: sigmoid, softplus,
 /// relu, step, csgn, logsumexp, softmax, logloss, indicator, crossentropy.

@@ -106,6 +106,16 @@ void add_file_options(CLI::App& cmd, file_options& f) {
         ->check(CLI::Range(std::uintmax_t{1}, std::uintmax_t{1} << 20));
 }
 
+std::string c_renaming_comment(const ex& e) {
+    std::vector<std::string> names;
+    for (const auto& s : free_symbols(e))
+        names.push_back(symbol_name(s));
+    std::string list;
+    for (const auto& [from, to] : code_renamings(names, output_format::c))
+        list += (list.empty() ? "" : ", ") + from + " -> " + to;
+    return list.empty() ? "" : "/* Renamed for C: " + list + " */\n";
+}
+
 printed_value value_text(const ex& e, const GiNaC::exmap& point, const value_options& v,
                          const std::string& where) {
     if (v.in_double) {

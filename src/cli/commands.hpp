@@ -93,6 +93,10 @@ struct file_options {
 /// Adds --allow-path, --trust-paths, --max-problem-size and --max-data-size to @p cmd.
 void add_file_options(CLI::App& cmd, file_options& f);
 
+/// "/* Renamed for C: int -> int_, M_E -> M_E_ */\n" for the variables of @p e whose names C
+/// reserves (printers.hpp, code_name); "" when there are none. Printed above C functions.
+std::string c_renaming_comment(const GiNaC::ex& e);
+
 /// A value for printing: exact where rational, else v.digits significant digits (or double).
 struct printed_value {
     std::string text;

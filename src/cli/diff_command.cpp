@@ -61,6 +61,7 @@ void print_c(const ex& e, const std::vector<ex>& vars, const std::vector<ex>& pa
     out << "#include <math.h>\n";
     for (const auto& h : c_helpers(partials))
         out << h << "\n";
+    out << c_renaming_comment(e);
     for (std::size_t i = 0; i < vars.size(); ++i)
         out << "double " << partial_name(vars[i], output_format::c) << "(" << params
             << ") { return " << to_c(partials[i]) << "; }\n";

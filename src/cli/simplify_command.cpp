@@ -64,6 +64,7 @@ int run_simplify(const simplify_command_options& o, std::ostream& out) {
         out << "#include <math.h>\n";
         for (const auto& h : c_helpers({s}))
             out << h << "\n";
+        out << c_renaming_comment(e);
         out << "double simplified(" << c_parameters(e) << ") { return " << to_c(s) << "; }\n";
         break;
     }
