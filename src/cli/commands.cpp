@@ -2,6 +2,8 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "commands.hpp"
 
+#include "cli/budget.hpp"
+
 #include "symgrad/symgrad.hpp"
 
 #include <CLI/CLI.hpp>
@@ -157,22 +159,24 @@ std::vector<std::string> protect_negative_arguments(const std::vector<std::strin
 
 } // namespace
 
-int run(const std::vector<std::string>& raw_args, std::ostream& out, std::ostream& err) {
+int run(const std::vector<std::string>& raw_args, std::ostream& out, std::ostream& err,
+        bool enforce_budget) {
     CLI::App app{"symgrad: symbolic gradients for machine-learning losses"};
     app.set_version_flag("--version", std::string("symgrad ") + symgrad::version);
     app.require_subcommand(1);
     app.fallthrough(false);
 
     const std::vector<subcommand> commands{
-        add_diff_command(app),
-        add_eval_command(app),
-        add_grad_command(app),
-        add_run_command(app),
-        add_check_command(app),
-        add_train_command(app),
-        add_simplify_command(app),
-        add_emit_command(app),
+        add_diff_command(app),     add_eval_command(app),  add_grad_command(app),
+        add_run_command(app),      add_check_command(app), add_train_command(app),
+        add_simplify_command(app), add_emit_command(app),
     };
+
+    // The limits go before the command's name or among its own options.
+    budget limits;
+    add_budget_options(app, limits);
+    for (const auto& c : commands)
+        add_budget_options(*c.app, limits);
 
     // An unknown command gets a suggestion and the list (CLI11 would only say that a
     // subcommand is required).
@@ -202,11 +206,14 @@ int run(const std::vector<std::string>& raw_args, std::ostream& out, std::ostrea
     // A command's results are held until it has finished: when it fails (exit status 2) it
     // prints nothing on stdout, not half a result. Diagnostics go to err as they come.
     std::ostringstream results;
+    if (enforce_budget)
+        start_budget(limits);
     try {
         for (const auto& c : commands) {
             if (!c.app->parsed())
                 continue;
             const int status = c.run(results, err);
+            finish_budget(); // from here on, no limit can cut the output short
             if (status != bad_input)
                 out << results.str() << std::flush;
             return status;

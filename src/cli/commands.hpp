@@ -27,8 +27,11 @@ enum exit_status : int { ok = 0, failed = 1, bad_input = 2 };
 
 /// Run the command with @p args (args[0] is the program name), writing results to @p out and
 /// diagnostics to @p err. Returns the exit status: 0 on success, 2 on bad input (each
-/// subcommand may define more, e.g. `check` returns 1 for a refuted equality).
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// subcommand may define more, e.g. `check` returns 1 for a refuted equality). Every command
+/// takes --time-limit and --memory-limit (budget.hpp); with @p enforce_budget (symgrad's main()
+/// only: the process ends when a limit is hit) they are enforced.
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+        bool enforce_budget = false);
 
 /// What a subcommand runs once its options are parsed: writes to out/err, returns the status.
 /// symgrad::error exceptions thrown from it are reported by run() with exit status 2.

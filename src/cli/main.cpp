@@ -6,5 +6,6 @@
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv, argv + argc);
-    return symgrad::cli::run(args, std::cout, std::cerr);
+    // The budgets (--time-limit, --memory-limit) are enforced here only: they end the process.
+    return symgrad::cli::run(args, std::cout, std::cerr, /*enforce_budget=*/true);
 }

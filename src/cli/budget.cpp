@@ -1,0 +1,166 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#include "cli/budget.hpp"
+
+#include <cln/malloc.h>
+#include <flint/flint.h>
+#include <fmt/format.h>
+#include <gmp.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <string>
+#include <thread>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+// AddressSanitizer reserves terabytes of address space for its shadow memory: under it, the
+// memory limit is not set (the time limit still is).
+#if defined(__SANITIZE_ADDRESS__)
+#define SYMGRAD_ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SYMGRAD_ADDRESS_SANITIZER 1
+#endif
+#endif
+
+namespace symgrad::cli {
+
+namespace {
+
+/// The watchdog's state. Allocated once and never destroyed: the detached watchdog thread may
+/// still be waiting on it while the process exits.
+struct watchdog_state {
+    std::mutex mutex;
+    std::condition_variable finished_changed;
+    bool finished = false;
+};
+
+watchdog_state& watchdog() {
+    static auto* state = new watchdog_state;
+    return *state;
+}
+
+// Written when a limit is hit, prepared beforehand: nothing is allocated on the way out.
+std::string* time_message = nullptr;
+std::string* memory_message = nullptr;
+
+[[noreturn]] void stop_with(const std::string* message) {
+    if (message) {
+        std::size_t written = 0;
+        while (written < message->size()) {
+            const ssize_t n = ::write(2, message->data() + written, message->size() - written);
+            if (n <= 0)
+                break;
+            written += static_cast<std::size_t>(n);
+        }
+    }
+    ::_exit(2);
+}
+
+[[noreturn]] void out_of_memory() {
+    stop_with(memory_message);
+}
+
+void* checked_malloc(std::size_t size) {
+    void* p = std::malloc(size ? size : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void* checked_calloc(std::size_t count, std::size_t size) {
+    void* p = std::calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void* checked_realloc(void* old, std::size_t size) {
+    void* p = std::realloc(old, size ? size : 1);
+    if (!p)
+        out_of_memory();
+    return p;
+}
+
+void* gmp_realloc(void* old, std::size_t, std::size_t size) {
+    return checked_realloc(old, size);
+}
+
+void gmp_free(void* p, std::size_t) {
+    std::free(p);
+}
+
+std::string limit_text(double v) {
+    return fmt::format("{:g}", v);
+}
+
+} // namespace
+
+void add_budget_options(CLI::App& app, budget& b) {
+    app.add_option("--time-limit", b.seconds,
+                   "stop the command after SECONDS of wall-clock time, exit status 2 (default " +
+                       limit_text(default_time_limit) + "; 0: no limit)")
+        ->type_name("SECONDS")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--memory-limit", b.megabytes,
+                   "stop the command when it needs more than MIB MiB of memory, exit status 2 "
+                   "(default " +
+                       limit_text(default_memory_limit) + "; 0: no limit)")
+        ->type_name("MIB")
+        ->check(CLI::NonNegativeNumber);
+}
+
+void start_budget(const budget& b) {
+    time_message = new std::string(
+        "symgrad: error: time limit: the command did not finish within " + limit_text(b.seconds) +
+        " s; raise the limit with --time-limit SECONDS (0: no limit)\n");
+    memory_message = new std::string(
+        "symgrad: error: memory limit: the command needed more than " + limit_text(b.megabytes) +
+        " MiB; raise the limit with --memory-limit MIB (0: no limit)\n");
+
+    // Every allocator symgrad's libraries use ends the process with the message when memory
+    // runs out, instead of aborting (GMP, CLN, FLINT) or throwing through code that may report
+    // it as something else (operator new).
+    std::set_new_handler(out_of_memory);
+    mp_set_memory_functions(checked_malloc, gmp_realloc, gmp_free);
+    cln::malloc_hook = checked_malloc;
+    __flint_set_memory_functions(checked_malloc, checked_calloc, checked_realloc, std::free);
+#if !defined(SYMGRAD_ADDRESS_SANITIZER)
+    if (b.megabytes > 0) {
+        const double bytes = b.megabytes * 1024 * 1024;
+        rlimit limit{};
+        if (::getrlimit(RLIMIT_AS, &limit) == 0 && bytes < 1e18) {
+            const auto wanted = static_cast<rlim_t>(bytes);
+            if (limit.rlim_max == RLIM_INFINITY || wanted < limit.rlim_max)
+                limit.rlim_cur = wanted;
+            else
+                limit.rlim_cur = limit.rlim_max;
+            ::setrlimit(RLIMIT_AS, &limit);
+        }
+    }
+#endif
+
+    if (b.seconds > 0) {
+        const auto limit = std::chrono::duration<double>(b.seconds);
+        std::thread([limit] {
+            watchdog_state& w = watchdog();
+            std::unique_lock lock(w.mutex);
+            if (!w.finished_changed.wait_for(lock, limit, [&] { return w.finished; }))
+                stop_with(time_message); // with the lock held: finish_budget() cannot pass
+        }).detach();
+    }
+}
+
+void finish_budget() {
+    watchdog_state& w = watchdog();
+    std::lock_guard lock(w.mutex);
+    w.finished = true;
+    w.finished_changed.notify_all();
+}
+
+} // namespace symgrad::cli
