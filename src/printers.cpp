@@ -5,6 +5,7 @@
 #include "symgrad/error.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/reserved_names.hpp"
+#include "symgrad/stable_forms.hpp"
 #include "symgrad/symbols.hpp"
 
 #include <algorithm>
@@ -462,6 +463,14 @@ std::set<std::string> helpers_used(const std::vector<ex>& exprs) {
     return used;
 }
 
+std::vector<ex> stable_forms_of(const std::vector<ex>& exprs) {
+    std::vector<ex> out;
+    out.reserve(exprs.size());
+    for (const auto& e : exprs)
+        out.push_back(stable_form(e));
+    return out;
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -778,12 +787,13 @@ std::string to_latex(const ex& e) {
     return formula_printer(output_format::latex).print(e);
 }
 
+// Code is for running in floating point: it prints the stable form (stable_forms.hpp).
 std::string to_python(const ex& e) {
-    return formula_printer(output_format::python).print(e);
+    return formula_printer(output_format::python).print(stable_form(e));
 }
 
 std::string to_c(const ex& e) {
-    return formula_printer(output_format::c).print(e);
+    return formula_printer(output_format::c).print(stable_form(e));
 }
 
 std::string to_format(const ex& e, output_format f) {
@@ -801,7 +811,7 @@ std::string to_format(const ex& e, output_format f) {
 }
 
 std::vector<std::string> python_helpers(const std::vector<ex>& exprs) {
-    const auto used = helpers_used(exprs);
+    const auto used = helpers_used(stable_forms_of(exprs));
     std::vector<std::string> out;
     auto add = [&](const char* name, const char* def) {
         if (used.count(name))
@@ -822,7 +832,7 @@ std::vector<std::string> python_helpers(const std::vector<ex>& exprs) {
 }
 
 std::vector<std::string> c_helpers(const std::vector<ex>& exprs) {
-    const auto used = helpers_used(exprs);
+    const auto used = helpers_used(stable_forms_of(exprs));
     std::vector<std::string> out;
     auto add = [&](const char* name, const char* def) {
         if (used.count(name))

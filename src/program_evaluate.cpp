@@ -4,6 +4,7 @@
 
 #include "symgrad/error.hpp"
 #include "symgrad/precision.hpp"
+#include "symgrad/stable_forms.hpp"
 #include "symgrad/symbols.hpp"
 
 #include <set>
@@ -128,14 +129,17 @@ program_doubles evaluate_program_double(const gradient_program& program,
                                         const double_point& point) {
     check_bound(program, point, "evaluate_program_double");
     double_point env = point;
+    // The cancellation-free forms are what run in double (stable_forms.hpp).
+    stable_forms stable(program.labels());
     for_each_assignment(program, [&](const assignment& a) {
-        env[a.symbol] = evaluate_double(a.value, env, where_of(a, "evaluate_program_double"));
+        env[a.symbol] = evaluate_double(stable.define(a.symbol, a.value), env,
+                                        where_of(a, "evaluate_program_double"));
     });
     program_doubles out;
-    out.loss = evaluate_double(program.loss(), env, "evaluate_program_double: the loss");
+    out.loss = evaluate_double(stable(program.loss()), env, "evaluate_program_double: the loss");
     for (std::size_t i = 0; i < program.gradient().size(); ++i)
         out.gradient.push_back(
-            evaluate_double(program.gradient()[i], env,
+            evaluate_double(stable(program.gradient()[i]), env,
                             "evaluate_program_double: d/d" + symbol_name(program.weights()[i])));
     return out;
 }

@@ -376,9 +376,36 @@ private:
         }
     }
 
+    /// A loss on a sigmoid's output, differentiated straight to the logit z: the book's
+    /// d/dz logloss(sigmoid(z), y) = sigmoid(z) - y, d/dz log sigmoid(z) = 1 - sigmoid(z) and
+    /// d/dz log(1 - sigmoid(z)) = -sigmoid(z). The chain through the probability would divide
+    /// by sigmoid(z)(1 - sigmoid(z)), which is 0/0 in floating point once sigmoid(z) rounds
+    /// to 0 or 1. True when it applied (operand 0 then gets no contribution).
+    bool backward_through_sigmoid(const dag_node& n, const ex& adjoint) {
+        const bool logloss_node = ml_function_of(n.e) == ml_function::logloss;
+        const bool log_node = GiNaC::is_the_function<GiNaC::log_SERIAL>(n.e);
+        if (!logloss_node && !log_node)
+            return false;
+        const ex& p = n.e.op(0);
+        const bool complement = log_node && ml_function_of(1 - p) == ml_function::sigmoid;
+        if (ml_function_of(p) != ml_function::sigmoid && !complement)
+            return false;
+        const auto s = dag_.index.find(complement ? ex(1 - p) : p);
+        if (s == dag_.index.end() || nodes_[s->second].ops.size() != 1)
+            return false;
+        const std::size_t z = nodes_[s->second].ops[0];
+        const ex& o = nodes_[s->second].rep;
+        if (logloss_node)
+            contribute(z, adjoint * (o - nodes_[n.ops[1]].rep));
+        else
+            contribute(z, complement ? ex(-adjoint * o) : ex(adjoint * (1 - o)));
+        return true;
+    }
+
     /// Any other function: its registered derivative, taken once per function and argument
     /// pattern on placeholder symbols, then instantiated with the operands' representations.
     void backward_function(const dag_node& n, const ex& adjoint) {
+        const bool fused = backward_through_sigmoid(n, adjoint);
         exvector args;
         GiNaC::exmap instantiate;
         for (std::size_t i = 0; i < n.ops.size(); ++i) {
@@ -402,7 +429,7 @@ private:
                             .subs(pattern == self_placeholder(), GiNaC::subs_options::no_pattern);
             cached = derivatives_.emplace(pattern, std::move(d)).first;
         }
-        for (std::size_t i = 0; i < n.ops.size(); ++i)
+        for (std::size_t i = fused ? 1 : 0; i < n.ops.size(); ++i)
             if (nodes_[n.ops[i]].active)
                 contribute(n.ops[i], adjoint * cached->second[i].subs(
                                                    instantiate, GiNaC::subs_options::no_pattern));

@@ -7,6 +7,7 @@
 #include "symgrad/ginac_reason.hpp"
 #include "symgrad/precision.hpp"
 #include "symgrad/printers.hpp"
+#include "symgrad/stable_forms.hpp"
 #include "symgrad/symbols.hpp"
 
 #include <algorithm>
@@ -1083,7 +1084,21 @@ std::string tape::listing() const {
 }
 
 tape compile_tape(const tape_source& source) {
-    tape_builder builder(source);
+    if (source.forms == numerics::as_written) {
+        tape_builder builder(source);
+        return builder.finish();
+    }
+    // What runs in floating point is the cancellation-free form (stable_forms.hpp).
+    tape_source stable;
+    stable.layout = source.layout;
+    stable.output_names = source.output_names;
+    stable_forms pass(source.layout.labels);
+    stable.definitions.reserve(source.definitions.size());
+    for (const auto& a : source.definitions)
+        stable.definitions.push_back({a.symbol, pass.define(a.symbol, a.value)});
+    for (const auto& o : source.outputs)
+        stable.outputs.push_back(pass(o));
+    tape_builder builder(stable);
     return builder.finish();
 }
 
@@ -1100,8 +1115,9 @@ argument_layout layout_of(const gradient_program& program) {
     return {program.weights(), program.inputs(), program.labels()};
 }
 
-tape compile_tape(const gradient_program& program, program_outputs what) {
+tape compile_tape(const gradient_program& program, program_outputs what, numerics forms) {
     tape_source s;
+    s.forms = forms;
     s.layout = layout_of(program);
     s.definitions = program.forward();
     if (what == program_outputs::loss_and_gradient)

@@ -33,6 +33,7 @@
 #include "symgrad/program_printer.hpp"
 #include "symgrad/simplify.hpp"
 #include "symgrad/spelling.hpp"
+#include "symgrad/stable_forms.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/tape.hpp"
 #include "symgrad/tensor.hpp"

@@ -192,6 +192,12 @@ template <class F> void for_each_operand(const tape& t, const instruction& in, F
     for_each_operand(t.operands(), in, std::forward<F>(f));
 }
 
+/// Which forms a tape computes.
+enum class numerics {
+    stable,     ///< the cancellation-free forms of stable_forms.hpp (always, except to measure)
+    as_written, ///< the expressions as given: only for measuring what the stable forms cost
+};
+
 /// What to compile: definitions evaluated in order (each may use the layout's symbols and the
 /// symbols of earlier definitions), then the outputs over all of them.
 struct tape_source {
@@ -200,12 +206,14 @@ struct tape_source {
     GiNaC::exvector outputs;
     /// Names of the outputs in messages (default "output 0", "output 1", ...).
     std::vector<std::string> output_names;
+    numerics forms = numerics::stable;
 };
 
-/// Compile @p source. Throws invalid_input for a symbol that is neither in the layout nor
-/// defined (naming it), a layout symbol listed twice, an expression kind or function that has
-/// no numeric rule; domain_error for a constant subexpression that is undefined (log(0)).
-/// Cost: linear in the size of the expressions' DAG.
+/// Compile @p source: its stable forms (stable_forms.hpp) unless it says otherwise. Throws
+/// invalid_input for a symbol that is neither in the layout nor defined (naming it), a layout
+/// symbol listed twice, an expression kind or function that has no numeric rule; domain_error
+/// for a constant subexpression that is undefined (log(0)). Cost: linear in the size of the
+/// expressions' DAG.
 tape compile_tape(const tape_source& source);
 
 /// Compile expressions over the layout's symbols.
@@ -224,6 +232,7 @@ argument_layout layout_of(const gradient_program& program);
 /// Compile a gradient program: its forward (and backward) assignments as definitions, the loss
 /// and gradient as outputs.
 tape compile_tape(const gradient_program& program,
-                  program_outputs what = program_outputs::loss_and_gradient);
+                  program_outputs what = program_outputs::loss_and_gradient,
+                  numerics forms = numerics::stable);
 
 } // namespace symgrad

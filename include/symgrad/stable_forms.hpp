@@ -1,0 +1,65 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#pragma once
+
+/// @file stable_forms.hpp
+/// The numerics pass: what is evaluated in floating point is rewritten into forms without
+/// catastrophic cancellation, while what is printed for people stays the textbook's. Every
+/// rewrite is an identity on the whole real line (tests/stable_forms_test.cpp has the verifier
+/// prove each one), so exact evaluation is unchanged:
+///
+///   1 - sigmoid(u)          -> sigmoid(-u)        (so sigma(1 - sigma) -> sigma(u) sigma(-u))
+///   sigmoid(u) - 1          -> -sigmoid(-u)
+///   sigmoid(u) - y          -> (1 - y) sigmoid(u) - y sigmoid(-u)     (y a label)
+///   log sigmoid(u)          -> -softplus(-u)      (and log(1 - sigmoid(u)) -> -softplus(u))
+///   logloss(sigmoid(u), y)  -> y softplus(-u) + (1 - y) softplus(u)   (on the logit)
+///   1 - tanh(u)^2           -> cosh(u)^-2
+///
+/// In double, 1 - sigmoid(40) is 0 and logloss(sigmoid(40), 0) is infinite; the forms on the
+/// right are accurate to a few ulps for every argument (bench/accuracy_bench.cpp measures it).
+/// Program symbols are seen through: with o := sigmoid(h) defined, 1 - o becomes sigmoid(-h).
+/// The tape compiler (tape.hpp) runs this pass on everything it compiles, and lowers
+/// log(1 + u), e^u - 1 and sqrt(a^2 + b^2) to log1p, expm1 and hypot.
+/// (Cross-entropy of a softmax is already built on the logits, functions.hpp.)
+
+#include <ginac/ginac.h>
+
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace symgrad {
+
+/// The pass over one program: definitions are given in order, each output is rewritten.
+class stable_forms {
+public:
+    /// @p labels are data known to be labels (targets): sigmoid(u) - y is rewritten for them.
+    explicit stable_forms(const std::vector<GiNaC::ex>& labels = {});
+
+    /// Rewrite @p value, record it as the definition of @p symbol, and return it.
+    GiNaC::ex define(const GiNaC::ex& symbol, const GiNaC::ex& value);
+
+    /// @p e rewritten, over the symbols defined so far. Linear in the size of e's DAG.
+    GiNaC::ex operator()(const GiNaC::ex& e);
+
+private:
+    GiNaC::ex rewrite_node(const GiNaC::ex& e) const;
+    GiNaC::ex rewrite_sum(const GiNaC::ex& e) const;
+    /// True when @p e is sigmoid(u) or a symbol defined as one; sets @p u.
+    bool sigmoid_of(const GiNaC::ex& e, GiNaC::ex& u) const;
+    /// True when @p e is 1 + exp(v) (either possibly through symbols); sets @p v.
+    bool one_plus_exp(const GiNaC::ex& e, GiNaC::ex& v) const;
+    /// True when @p e is tanh(u) or a symbol defined as one; sets @p u.
+    bool tanh_of(const GiNaC::ex& e, GiNaC::ex& u) const;
+    /// @p e itself, or the value of the symbol @p e.
+    GiNaC::ex value_of(const GiNaC::ex& e) const;
+
+    std::unordered_map<GiNaC::ex, GiNaC::ex> definitions_;
+    std::unordered_set<GiNaC::ex> labels_;
+    std::unordered_map<GiNaC::ex, GiNaC::ex> memo_;
+};
+
+/// One expression through the pass, with no program symbols or labels.
+GiNaC::ex stable_form(const GiNaC::ex& e);
+
+} // namespace symgrad
