@@ -58,6 +58,29 @@ std::string mebibytes(std::uintmax_t bytes) {
 
 } // namespace
 
+std::vector<std::string> confinement(const std::string& problem_file, const path_policy& policy) {
+    if (policy.trust_all)
+        return {};
+    const fs::path home = fs::path(problem_file).parent_path();
+    std::vector<std::string> dirs{resolved(home.empty() ? fs::path(".") : home).string()};
+    for (const auto& dir : policy.allowed)
+        dirs.push_back(resolved(dir).string());
+    return dirs;
+}
+
+bool opened_within(int fd, const std::vector<std::string>& directories) {
+    if (directories.empty())
+        return true;
+    std::error_code ec;
+    const fs::path real = fs::read_symlink("/proc/self/fd/" + std::to_string(fd), ec);
+    if (ec || !real.is_absolute())
+        return true; // no /proc: the path check before the open is all there is
+    for (const auto& dir : directories)
+        if (inside(real, dir))
+            return true;
+    return false;
+}
+
 std::string confined_path(const std::string& problem_file, const std::string& named,
                           const path_policy& policy, path_use use) {
     if (named.empty())
@@ -80,12 +103,10 @@ std::string confined_path(const std::string& problem_file, const std::string& na
         if (::lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
             throw invalid_input("'" + named + "' goes through a symbolic link that points nowhere");
     }
-    const fs::path base = resolved(home.empty() ? fs::path(".") : home);
-    if (inside(real, base))
-        return real.string();
-    for (const auto& dir : policy.allowed)
-        if (inside(real, resolved(dir)))
+    for (const auto& dir : confinement(problem_file, policy))
+        if (inside(real, dir))
             return real.string();
+    const fs::path base = resolved(home.empty() ? fs::path(".") : home);
     const std::string how =
         name.is_absolute()
             ? "an absolute path"
@@ -96,7 +117,8 @@ std::string confined_path(const std::string& problem_file, const std::string& na
 }
 
 std::string read_regular_file(const std::string& path, std::uintmax_t limit,
-                              const std::string& what, const std::string& limit_option) {
+                              const std::string& what, const std::string& limit_option,
+                              const std::vector<std::string>& confined_to) {
     auto refuse = [&](const std::string& reason) {
         throw invalid_input(what + ": " + path + ": " + reason);
     };
@@ -114,6 +136,9 @@ std::string read_regular_file(const std::string& path, std::uintmax_t limit,
         refuse("cannot read the file: " + std::string(std::strerror(errno)));
     if (!S_ISREG(st.st_mode))
         refuse("it is " + kind_of(st.st_mode) + ", not a regular file");
+    if (!opened_within(fd, confined_to))
+        refuse("the file opened is outside the problem file's directory (a link was changed "
+               "while it was read)");
     const std::string too_large = "the file is larger than the limit of " + mebibytes(limit) +
                                   " (raise it with " + limit_option + ")";
     if (static_cast<std::uintmax_t>(st.st_size) > limit)

@@ -3,11 +3,13 @@
 #include "symgrad/output_file.hpp"
 
 #include "symgrad/error.hpp"
+#include "symgrad/input_file.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,6 +61,13 @@ void check_existing(const std::string& what, const std::string& path, const stru
 
 /// The permission bits a new file gets: 0666 less the process's umask.
 mode_t new_file_mode() {
+    // /proc/self/status shows the umask without changing it; umask() can only be read by
+    // setting it, and a file another thread creates meanwhile would get the wrong mode.
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("Umask:", 0) == 0)
+            return 0666 & ~static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8));
     const mode_t mask = ::umask(0);
     ::umask(mask);
     return 0666 & ~mask;
@@ -106,7 +115,8 @@ void check_output_path(const std::string& path, const std::string& what,
 }
 
 void write_file_atomically(const std::string& path, const std::string& text,
-                           const std::string& what, const std::vector<std::string>& inputs) {
+                           const std::string& what, const output_rules& rules) {
+    const std::vector<std::string>& inputs = rules.inputs;
     namespace fs = std::filesystem;
     if (path.empty())
         refuse(what, "''", "the file name is empty");
@@ -121,6 +131,10 @@ void write_file_atomically(const std::string& path, const std::string& text,
     descriptor dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dirfd.fd < 0)
         refuse(what, path, "cannot open its directory: " + std::string(std::strerror(errno)));
+    if (!opened_within(dirfd.fd, rules.confined_to))
+        refuse(what, path,
+               "its directory is outside the problem file's directory (a link was changed "
+               "after the path was checked)");
 
     mode_t mode = new_file_mode();
     struct stat st {};

@@ -234,7 +234,8 @@ columns read_csv(problem_state& state, const statement_source& s, std::size_t of
         s.fail(offset, std::string("data: ") + e.what(), length);
     }
     try {
-        text = read_regular_file(path, state.paths.data_limit, "data", "--max-data-size");
+        text = read_regular_file(path, state.paths.data_limit, "data", "--max-data-size",
+                                 confinement(state.file, state.paths));
     } catch (const invalid_input& e) {
         s.fail(offset, e.what(), length);
     }

@@ -387,7 +387,9 @@ void run_train(problem_state& state, const statement_source& s, std::size_t offs
     train_options o = parse_train(p, s, offset, defaults);
     o.csv_log = log_path(state, s, o.csv_log);
     o.json_log = log_path(state, s, o.json_log);
-    o.log_inputs = state.files_read;
+    o.log_rules.inputs = state.files_read;
+    if (s.file == state.file) // checked again when the logs are written, after the training
+        o.log_rules.confined_to = confinement(state.file, state.paths);
     o.progress = options.progress;
     if (o.numbers == arithmetic::exact && o.digits == 17)
         o.digits = options.digits;

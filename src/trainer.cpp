@@ -787,10 +787,10 @@ train_result train(const gradient_program& per_sample, const dataset& data,
         r = l.run(start);
     }
     if (!options.csv_log.empty())
-        write_file_atomically(options.csv_log, csv_log_text(r), "train: log", options.log_inputs);
+        write_file_atomically(options.csv_log, csv_log_text(r), "train: log", options.log_rules);
     if (!options.json_log.empty())
         write_file_atomically(options.json_log, json_log_text(r, options, data.size()),
-                              "train: log", options.log_inputs);
+                              "train: log", options.log_rules);
     return r;
 }
 

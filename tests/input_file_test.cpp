@@ -124,6 +124,23 @@ BOOST_AUTO_TEST_CASE(only_regular_files_are_read_and_fifos_do_not_block) {
                         "cannot open the file: No such file or directory"));
 }
 
+BOOST_AUTO_TEST_CASE(a_file_reached_through_a_link_swapped_in_after_the_check_is_refused) {
+    // confined_path resolved the path; a link put in its place before the open leads outside.
+    const tree t;
+    fs::create_symlink(t.outside, t.home / "sub2");
+    const std::vector<std::string> home{fs::canonical(t.home).string()};
+    const std::string through = (t.home / "sub2" / "secret.csv").string();
+    BOOST_TEST(
+        contains(message_of([&] { symgrad::read_regular_file(through, 100, "data", "--x", home); }),
+                 "the file opened is outside the problem file's directory"));
+    BOOST_TEST(symgrad::read_regular_file((t.home / "data.csv").string(), 100, "data", "--x",
+                                          home) == "x\n1\n");
+    BOOST_TEST((symgrad::confinement(t.problem, {}) == home));
+    path_policy trust;
+    trust.trust_all = true;
+    BOOST_TEST(symgrad::confinement(t.problem, trust).empty());
+}
+
 BOOST_AUTO_TEST_CASE(files_over_the_limit_are_refused_naming_the_option) {
     const tree t;
     std::ofstream(t.home / "big.csv") << std::string(2000, '1');

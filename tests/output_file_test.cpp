@@ -66,7 +66,7 @@ void expect_refused(const fs::path& dir, const fs::path& target, const std::stri
     const auto before = listing(dir);
     std::string message = "no exception";
     try {
-        symgrad::write_file_atomically(target.string(), "new text\n", "--output", inputs);
+        symgrad::write_file_atomically(target.string(), "new text\n", "--output", {inputs, {}});
     } catch (const symgrad::invalid_input& e) {
         message = e.what();
     }
@@ -161,6 +161,27 @@ BOOST_AUTO_TEST_CASE(an_input_file_is_refused_whatever_its_spelling) {
     fs::create_hard_link(dir / "problem.txt", dir / "hard.txt");
     expect_refused(dir, dir / "hard.txt", "it is the input file", inputs);
     BOOST_TEST(read_text(dir / "problem.txt") == "weights w\n");
+    fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_directory_swapped_for_a_link_after_the_check_is_refused) {
+    // A log's path is checked before training and written after it: in between, another user
+    // can turn a subdirectory into a link. The writer checks the directory it actually opened.
+    const auto dir = fresh_directory();
+    fs::create_directories(dir / "home");
+    fs::create_directories(dir / "elsewhere");
+    fs::create_symlink(dir / "elsewhere", dir / "home" / "sub");
+    const symgrad::output_rules rules{{}, {fs::canonical(dir / "home").string()}};
+    const std::string target = (dir / "home" / "sub" / "log.json").string();
+    BOOST_TEST(contains(
+        message_of([&] { symgrad::write_file_atomically(target, "{}", "train: log", rules); }),
+        "its directory is outside the problem file's directory"));
+    BOOST_TEST(fs::is_empty(dir / "elsewhere"));
+    // Without the link the same path is written.
+    fs::remove(dir / "home" / "sub");
+    fs::create_directory(dir / "home" / "sub");
+    symgrad::write_file_atomically(target, "{}", "train: log", rules);
+    BOOST_TEST(read_text(target) == "{}");
     fs::remove_all(dir);
 }
 

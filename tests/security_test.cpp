@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(data_paths_stay_in_the_directory_and_other_files_are_never_
     BOOST_TEST(!contains(r.err, "hunter2"), r.err);
     t.write("bad.csv", "x,y\n1,7\n");
     r = t.run("weights w = 0\ninputs x\nlabels y in {0, 1}\ndata \"bad.csv\"\n");
-    expect_refused(r, "q.txt:4:6: data: row 1: label y is not one of {0, 1}");
+    expect_refused(r, "q.txt:4:5: data: row 1: label y is not one of {0, 1}");
     BOOST_TEST(!contains(r.err, "= 7"), r.err);
     t.write("bad.csv", "root:x:0:0,y\n1,2\n");
     r = t.run(header + "data \"bad.csv\"\n" + tail);

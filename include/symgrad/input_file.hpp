@@ -45,11 +45,22 @@ enum class path_use { read, write };
 std::string confined_path(const std::string& problem_file, const std::string& named,
                           const path_policy& policy, path_use use = path_use::read);
 
+/// The directories, resolved, that @p policy confines @p problem_file's paths to: its own
+/// directory and the allowed ones; empty when it trusts every path.
+std::vector<std::string> confinement(const std::string& problem_file, const path_policy& policy);
+
+/// Whether the file or directory open as @p fd lies in one of @p directories (resolved), by
+/// the path the kernel gives for it (/proc/self/fd): a link swapped in after confined_path
+/// checked the path is caught here. True when @p directories is empty or /proc is missing.
+bool opened_within(int fd, const std::vector<std::string>& directories);
+
 /// The whole contents of the regular file @p path, at most @p limit bytes. Throws
 /// invalid_input "WHAT: PATH: REASON" when it cannot be opened, is not a regular file (FIFO,
-/// directory, device: refused without blocking) or is larger than @p limit (the message names
-/// @p limit_option, the option that raises it).
+/// directory, device: refused without blocking), is larger than @p limit (the message names
+/// @p limit_option, the option that raises it), or is not, as opened, within @p confined_to
+/// (when that is not empty; see opened_within).
 std::string read_regular_file(const std::string& path, std::uintmax_t limit,
-                              const std::string& what, const std::string& limit_option);
+                              const std::string& what, const std::string& limit_option,
+                              const std::vector<std::string>& confined_to = {});
 
 } // namespace symgrad

@@ -19,13 +19,21 @@
 
 namespace symgrad {
 
-/// Write @p text to @p path as described above. @p inputs are files the command read (a problem
-/// file, its data): @p path may not be one of them (same device and inode, whatever the
-/// spelling). Throws invalid_input "WHAT: cannot write PATH: REASON" when the file cannot or may
-/// not be written.
+/// What an output may not be, and where it must be.
+struct output_rules {
+    /// Files the command read (a problem file, its data): the output may not be one of them
+    /// (same device and inode, whatever the spelling).
+    std::vector<std::string> inputs;
+    /// When not empty: directories (resolved, see input_file.hpp's confinement) that the
+    /// output's directory must lie in, checked on the directory as opened, so a link swapped in
+    /// after an earlier check of the path (say, during a long training) is caught.
+    std::vector<std::string> confined_to;
+};
+
+/// Write @p text to @p path as described above, following @p rules. Throws invalid_input
+/// "WHAT: cannot write PATH: REASON" when the file cannot or may not be written.
 void write_file_atomically(const std::string& path, const std::string& text,
-                           const std::string& what = "write",
-                           const std::vector<std::string>& inputs = {});
+                           const std::string& what = "write", const output_rules& rules = {});
 
 /// The check write_file_atomically makes before it writes, on its own: throws the same
 /// invalid_input when @p path exists and is not a regular file, or is one of @p inputs.

@@ -40,6 +40,7 @@
 #include "symgrad/gradient_program.hpp"
 #include "symgrad/model.hpp"
 #include "symgrad/optimizer.hpp"
+#include "symgrad/output_file.hpp"
 
 #include <ginac/ginac.h>
 
@@ -116,8 +117,8 @@ struct train_options {
     /// Logs written when training ends (also when it stops on a non-finite value), each through
     /// a temporary file renamed into place.
     std::string csv_log, json_log;
-    /// Files the logs may not replace (the problem file, its data).
-    std::vector<std::string> log_inputs;
+    /// What the logs may not replace (the problem file, its data) and where they must be.
+    output_rules log_rules;
     /// A progress line on standard error for runs longer than a second, when it is a terminal.
     bool progress = false;
     /// The evaluators of the double path (backend, threads).

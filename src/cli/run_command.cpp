@@ -49,7 +49,7 @@ int run_files(const run_options& o, std::ostream& out, std::ostream& err) {
         inputs.insert(inputs.end(), r.files_read.begin(), r.files_read.end());
     }
     if (!o.output.empty())
-        write_file_atomically(o.output, buffer.str(), "--output", inputs);
+        write_file_atomically(o.output, buffer.str(), "--output", output_rules{inputs, {}});
     for (const auto& f : failures)
         err << "symgrad: expectation failed: " << f << "\n";
     if (o.files.size() > 1)
