@@ -75,6 +75,8 @@ public:
             // compute all of its digits. Balls (enclosure.hpp) evaluate it in an instant.
             const bool power = GiNaC::is_exactly_a<GiNaC::power>(e);
             const ex b = power ? (*this)(e.op(0)) : ex(), k = power ? (*this)(e.op(1)) : ex();
+            if (GiNaC::is_exactly_a<GiNaC::function>(e))
+                check_function(e);
             try {
                 if (power && !(exact_power_bits(b, k) <= max_exact_power_bits))
                     value = GiNaC::power(b, k).hold();
@@ -95,6 +97,23 @@ public:
     }
 
 private:
+    /// factorial(n) at n = 10^9 would be computed digit by digit for hours, and EllipticK(1)
+    /// evaluated for ever: both are refused with their reason.
+    void check_function(const ex& e) {
+        const std::string name = GiNaC::ex_to<GiNaC::function>(e).get_name();
+        GiNaC::exvector args;
+        for (std::size_t i = 0; i < e.nops(); ++i)
+            args.push_back((*this)(e.op(i)));
+        if (!(exact_function_bits(name, args) <= max_exact_power_bits))
+            throw domain_error(where_ + ": " + brief(e) +
+                               " is too large to compute exactly at this point (more than a "
+                               "million bits, about 300,000 digits)");
+        if (at_a_pole_that_never_evaluates(name, args))
+            throw domain_error(where_ + ": " + brief(e) +
+                               " is undefined at this point (EllipticK(k) is infinite at k = 1 "
+                               "and k = -1)");
+    }
+
     const GiNaC::exmap& point_;
     const std::string& where_;
     std::unordered_map<ex, ex> memo_;
@@ -166,6 +185,55 @@ double exact_power_bits(const ex& base, const ex& exponent) {
     if (bits <= 1) // 0, 1 and -1
         return 0;
     return static_cast<double>(bits) * std::abs(GiNaC::ex_to<numeric>(exponent).to_double());
+}
+
+namespace {
+
+/// log2 of Gamma(x), x > 0.
+double log2_gamma(double x) {
+    return std::lgamma(x) / std::log(2.0);
+}
+
+/// The value of @p e as a double when it is a rational number, else nullopt.
+std::optional<double> rational_value(const ex& e) {
+    if (!GiNaC::is_exactly_a<numeric>(e) || !GiNaC::ex_to<numeric>(e).is_rational())
+        return std::nullopt;
+    return GiNaC::ex_to<numeric>(e).to_double();
+}
+
+} // namespace
+
+double exact_function_bits(const std::string& name, const GiNaC::exvector& args) {
+    std::vector<double> x;
+    for (const auto& a : args) {
+        const auto v = rational_value(a);
+        if (!v)
+            return 0;
+        x.push_back(std::abs(*v));
+    }
+    // Huge arguments are huge values (a double overflows to inf, which is over every limit).
+    if (name == "factorial" && x.size() == 1)
+        return log2_gamma(x[0] + 1);
+    if (name == "tgamma" && x.size() == 1)
+        return log2_gamma(x[0] + 1);
+    if (name == "beta" && x.size() == 2)
+        return log2_gamma(x[0] + x[1] + 1);
+    if (name == "binomial" && x.size() == 2) {
+        const double n = x[0], k = std::min(x[1], std::max(x[0] - x[1], 0.0));
+        return log2_gamma(n + 1) - log2_gamma(k + 1) - log2_gamma(n - k + 1) + 64;
+    }
+    if (name == "psi" && x.size() == 1)
+        return 1.5 * x[0]; // H_{n-1}: its denominator divides lcm(1..n-1), about e^n
+    if (name == "zeta" && x.size() == 1 && x[0] > 1 && args[0].info(GiNaC::info_flags::even))
+        return x[0] * std::log2(x[0]); // zeta(n) = r Pi^n: B_n has about n log2(n) bits
+    return 0;
+}
+
+bool at_a_pole_that_never_evaluates(const std::string& name, const GiNaC::exvector& args) {
+    if (name != "EllipticK" || args.size() != 1 || !GiNaC::is_exactly_a<numeric>(args[0]))
+        return false;
+    const numeric& k = GiNaC::ex_to<numeric>(args[0]);
+    return k.is_real() && GiNaC::abs(k) == 1;
 }
 
 std::vector<std::string> unbound_names(const ex& e, const GiNaC::exmap& point) {
@@ -265,7 +333,14 @@ ex ordered_evalf::operator()(const ex& e) {
             value = (sum ? ex(GiNaC::add(values)) : ex(GiNaC::mul(values))).evalf();
         }
     } else {
-        value = e.map(*this).evalf();
+        const ex mapped = e.map(*this);
+        if (GiNaC::is_exactly_a<GiNaC::function>(mapped)) {
+            const std::string name = GiNaC::ex_to<GiNaC::function>(mapped).get_name();
+            const GiNaC::exvector args(mapped.begin(), mapped.end());
+            if (at_a_pole_that_never_evaluates(name, args))
+                throw domain_error(brief(e) + " is infinite (EllipticK(k) at k = 1 or k = -1)");
+        }
+        value = mapped.evalf();
     }
     memo_.emplace(e, value);
     return value;

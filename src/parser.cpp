@@ -655,6 +655,16 @@ private:
                                "300,000 digits); write exp(k*log(b)) to work with its value");
     }
 
+    /// factorial(10^9), tgamma, binomial, psi and zeta(2n) at numbers are computed at once, digit
+    /// by digit (exact_function_bits, evaluate.hpp).
+    void check_exact_function_size(const std::string& name, const exvector& args, const token& at) {
+        if (!(exact_function_bits(name, args) <= max_exact_power_bits))
+            sc_.fail(at.begin,
+                     "the exact value of " + name +
+                         "(...) would have more than a million bits (about 300,000 digits)",
+                     name.size());
+    }
+
     void note_power(const ex& base, const ex& exponent) {
         for (const auto& c : domain_of(GiNaC::power(base, exponent).hold()))
             if (c.expr.is_equal(base))
@@ -769,6 +779,7 @@ private:
         const auto reader = table.find({name, args.size()});
         if (reader == table.end())
             sc_.fail(name_token.begin, "unknown function '" + name + "'", name.size());
+        check_exact_function_size(name, args, name_token);
         note_call(name, args);
         return build(name_token, [&]() -> ex {
             // GiNaC's table stores a registered function's serial as (serial << 1) | 1.

@@ -175,4 +175,38 @@ BOOST_AUTO_TEST_CASE(digits_do_not_depend_on_ginac_term_order) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(huge_exact_values_and_poles_are_refused_at_once) {
+    // factorial(10^9) has about 2.5*10^10 bits and took hours; EllipticK(1) is infinite and
+    // GiNaC's evaluation never ended. Each is now an error naming the function.
+    BOOST_TEST(symgrad::test::message_of([] { parse("factorial(10^9)"); })
+                   .find("the exact value of factorial(...) would have more than a million "
+                         "bits") != std::string::npos);
+    for (const char* e : {"tgamma(10^7)", "binomial(10^9, 5*10^8)", "psi(10^7)", "zeta(10^6)"})
+        BOOST_TEST(symgrad::test::message_of([&] { parse(e); }).find("more than a million bits") !=
+                       std::string::npos,
+                   e);
+    const GiNaC::exmap huge = parse_point("n=10^9");
+    BOOST_TEST(
+        message_of([&] { symgrad::evaluate_numeric(parse("factorial(n)"), huge, 17, "eval"); }) ==
+        "eval: factorial(n) is too large to compute exactly at this point (more than a "
+        "million bits, about 300,000 digits)");
+    for (const char* k : {"k=1", "k=-1"})
+        BOOST_TEST(message_of([&] {
+                       symgrad::evaluate_numeric(parse("EllipticK(k)"), parse_point(k), 17, "eval");
+                   }) == "eval: EllipticK(k) is undefined at this point (EllipticK(k) is infinite "
+                         "at k = 1 and k = -1)",
+                   k);
+    BOOST_TEST(message_of([] {
+                   symgrad::evaluate_numeric(parse("EllipticK(1)"), {}, 17, "eval");
+               }).find("is undefined at this point") != std::string::npos);
+    // Values within the limits still come (20! and binomial(10^9, 2) by hand; K(1/2) from
+    // Abramowitz and Stegun, table 17.1, m = 1/4).
+    BOOST_TEST(symgrad::evaluate_numeric(parse("factorial(20)"), {}) ==
+               numeric("2432902008176640000"));
+    BOOST_TEST(symgrad::evaluate_numeric(parse("binomial(10^9, 2)"), {}) ==
+               numeric("499999999500000000"));
+    const numeric k = symgrad::evaluate_numeric(parse("EllipticK(1/2)"), {}, 15);
+    BOOST_TEST(std::abs(k.to_double() - 1.685750354812596) < 1e-14);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -42,6 +42,18 @@ double exact_power_bits(const GiNaC::ex& base, const GiNaC::ex& exponent);
 /// A million bits, about 300,000 decimal digits: far beyond any loss's values.
 constexpr double max_exact_power_bits = 1e6;
 
+/// The size in bits (an estimate from log-gamma) of the exact value GiNaC computes at once for
+/// the function @p name at numeric arguments @p args: factorial(n) (n! has about log2(n!) bits),
+/// tgamma(x) and beta(a, b) at integers and half-integers, binomial(n, k), psi(n) (a harmonic
+/// number) and zeta(2n) (a Bernoulli number). 0 for anything else. factorial(10^9) would take
+/// hours: the readers and the evaluators refuse values over max_exact_power_bits.
+double exact_function_bits(const std::string& name, const GiNaC::exvector& args);
+
+/// Whether the function @p name at the numeric arguments @p args is infinite although its
+/// arguments are finite, where GiNaC's numeric evaluation would never end: EllipticK(k) at
+/// k = 1 and k = -1 (its arithmetic-geometric mean of 1 and 0 does not converge).
+bool at_a_pole_that_never_evaluates(const std::string& name, const GiNaC::exvector& args);
+
 /// A real number for @p e at @p point: the exact rational when the value is rational, else a
 /// CLN float whose @p digits significant digits are right: the value is enclosed in a ball
 /// (enclosure.hpp) and the precision raised until the ball's radius is below the last digit.
