@@ -110,8 +110,17 @@ void check_output_path(const std::string& path, const std::string& what,
     if (path.empty())
         refuse(what, "''", "the file name is empty");
     struct stat st {};
-    if (look(what, path, st))
+    if (look(what, path, st)) {
         check_existing(what, path, st, inputs);
+        return;
+    }
+    // A new file: its directory must be there (found now, not after the work).
+    const std::filesystem::path target(path);
+    const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
+    if (::stat(dir.c_str(), &st) != 0)
+        refuse(what, path, "cannot open its directory: " + std::string(std::strerror(errno)));
+    if (!S_ISDIR(st.st_mode))
+        refuse(what, path, "cannot open its directory: " + dir + " is not a directory");
 }
 
 void write_file_atomically(const std::string& path, const std::string& text,

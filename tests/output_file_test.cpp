@@ -204,6 +204,11 @@ BOOST_AUTO_TEST_CASE(check_output_path_refuses_as_the_writer_does_and_accepts_ne
         "train: log: cannot write " + (dir / "link").string() + ": it is a symbolic link"));
     BOOST_CHECK_NO_THROW(symgrad::check_output_path((dir / "new.csv").string(), "train: log"));
     BOOST_TEST(!fs::exists(dir / "new.csv"));
+    BOOST_TEST(contains(message_of([&] {
+                            symgrad::check_output_path((dir / "none" / "new.csv").string(),
+                                                       "train: log");
+                        }),
+                        "cannot open its directory: No such file or directory"));
     fs::remove_all(dir);
 }
 

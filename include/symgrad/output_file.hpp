@@ -35,8 +35,9 @@ struct output_rules {
 void write_file_atomically(const std::string& path, const std::string& text,
                            const std::string& what = "write", const output_rules& rules = {});
 
-/// The check write_file_atomically makes before it writes, on its own: throws the same
-/// invalid_input when @p path exists and is not a regular file, or is one of @p inputs.
+/// The checks write_file_atomically makes before it writes, on their own (to refuse before a
+/// long computation, not after it): throws the same invalid_input when @p path exists and is
+/// not a regular file, or is one of @p inputs, or does not exist and has no directory.
 void check_output_path(const std::string& path, const std::string& what,
                        const std::vector<std::string>& inputs = {});
 
