@@ -2,6 +2,8 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "cli/budget.hpp"
 
+#include "symgrad/error.hpp"
+
 #include <cln/malloc.h>
 #include <flint/flint.h>
 #include <fmt/format.h>
@@ -13,6 +15,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include <sys/resource.h>
@@ -123,6 +126,21 @@ void start_budget(const budget& b) {
         "symgrad: error: memory limit: the command needed more than " + limit_text(b.megabytes) +
         " MiB; raise the limit with --memory-limit MIB (0: no limit)\n");
 
+    // The watchdog first: its thread's stack must fit under the memory limit set below.
+    if (b.seconds > 0) {
+        const auto limit = std::chrono::duration<double>(b.seconds);
+        try {
+            std::thread([limit] {
+                watchdog_state& w = watchdog();
+                std::unique_lock lock(w.mutex);
+                if (!w.finished_changed.wait_for(lock, limit, [&] { return w.finished; }))
+                    stop_with(time_message); // with the lock held: finish_budget() cannot pass
+            }).detach();
+        } catch (const std::system_error& e) {
+            throw error(std::string("time limit: cannot start the watchdog thread: ") + e.what());
+        }
+    }
+
     // Every allocator symgrad's libraries use ends the process with the message when memory
     // runs out, instead of aborting (GMP, CLN, FLINT) or throwing through code that may report
     // it as something else (operator new).
@@ -144,16 +162,6 @@ void start_budget(const budget& b) {
         }
     }
 #endif
-
-    if (b.seconds > 0) {
-        const auto limit = std::chrono::duration<double>(b.seconds);
-        std::thread([limit] {
-            watchdog_state& w = watchdog();
-            std::unique_lock lock(w.mutex);
-            if (!w.finished_changed.wait_for(lock, limit, [&] { return w.finished; }))
-                stop_with(time_message); // with the lock held: finish_budget() cannot pass
-        }).detach();
-    }
 }
 
 void finish_budget() {

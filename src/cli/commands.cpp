@@ -207,9 +207,9 @@ int run(const std::vector<std::string>& raw_args, std::ostream& out, std::ostrea
     // A command's results are held until it has finished: when it fails (exit status 2) it
     // prints nothing on stdout, not half a result. Diagnostics go to err as they come.
     std::ostringstream results;
-    if (enforce_budget)
-        start_budget(limits);
     try {
+        if (enforce_budget)
+            start_budget(limits);
         for (const auto& c : commands) {
             if (!c.app->parsed())
                 continue;
