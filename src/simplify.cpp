@@ -9,6 +9,8 @@
 #include "symgrad/symbols.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <new>
 #include <optional>
 #include <stdexcept>
@@ -168,11 +170,14 @@ public:
         bool whole = false;
         if (is_polynomial(e1)) {
             // Nothing but sums, products and natural powers: expanded or with the common factor
-            // pulled out (and factored below).
-            const ex x = e1.expand();
-            consider(best_form, x);
-            if (auto c = content_form(x))
-                consider(best_form, *c);
+            // pulled out (and factored below). Not when the expansion would be huge:
+            // (a+b+c+d)^199 has 1.4 million terms, and could not be the cheaper form anyway.
+            if (polynomial_terms(e1) <= static_cast<double>(options_.max_expanded_terms)) {
+                const ex x = e1.expand();
+                consider(best_form, x);
+                if (auto c = content_form(x))
+                    consider(best_form, *c);
+            }
             whole = true;
         } else if (cost_(e1) <= options_.max_cost) {
             route r = route::too_big;
@@ -315,6 +320,33 @@ private:
                    (GiNaC::is_exactly_a<GiNaC::power>(x) &&
                     !x.op(1).info(GiNaC::info_flags::posint));
         });
+    }
+
+    /// An upper bound on the number of terms of @p e expanded (a polynomial): a sum of m terms
+    /// to the n-th power has at most binomial(n + m - 1, m - 1) monomials.
+    static double polynomial_terms(const ex& e) {
+        std::unordered_map<ex, double> memo;
+        std::function<double(const ex&)> terms = [&](const ex& x) -> double {
+            if (auto it = memo.find(x); it != memo.end())
+                return it->second;
+            double r = 1;
+            if (GiNaC::is_exactly_a<GiNaC::add>(x)) {
+                r = 0;
+                for (std::size_t i = 0; i < x.nops(); ++i)
+                    r += terms(x.op(i));
+            } else if (GiNaC::is_exactly_a<GiNaC::mul>(x)) {
+                for (std::size_t i = 0; i < x.nops(); ++i)
+                    r *= terms(x.op(i));
+            } else if (GiNaC::is_exactly_a<GiNaC::power>(x) &&
+                       x.op(1).info(GiNaC::info_flags::posint)) {
+                const double m = terms(x.op(0)), n = GiNaC::ex_to<numeric>(x.op(1)).to_double();
+                r = m <= 1 ? 1 : std::exp(std::lgamma(n + m) - std::lgamma(n + 1) - std::lgamma(m));
+            }
+            r = std::min(r, 1e18);
+            memo.emplace(x, r);
+            return r;
+        };
+        return terms(e);
     }
 
     /// The rational-function-of-exponentials route.

@@ -55,6 +55,9 @@ struct simplify_options {
     /// Largest expression_cost the whole-expression route takes on (bigger expressions are
     /// simplified part by part).
     std::size_t max_cost = 800;
+    /// Most terms a polynomial's expansion may have for the expanded form to be tried
+    /// ((a+b+c+d)^200 has 1.4 million: expanding it took minutes and gigabytes).
+    std::size_t max_expanded_terms = 5000;
 };
 
 /// An expression equal to @p e at every real point where @p e is defined, with
