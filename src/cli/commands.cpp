@@ -220,12 +220,15 @@ int run(const std::vector<std::string>& raw_args, std::ostream& out, std::ostrea
             return status;
         }
     } catch (const error& e) {
+        finish_budget(); // one error line, not this one and then the time limit's
         err << "symgrad: error: " << e.what() << "\n";
         return bad_input;
     } catch (const std::bad_alloc&) {
+        finish_budget();
         err << "symgrad: error: out of memory\n";
         return bad_input;
     } catch (const std::exception& e) {
+        finish_budget();
         err << "symgrad: error: " << e.what() << "\n";
         return bad_input;
     }
