@@ -127,7 +127,8 @@ void start_budget(const budget& b) {
         " MiB; raise the limit with --memory-limit MIB (0: no limit)\n");
 
     // The watchdog first: its thread's stack must fit under the memory limit set below.
-    if (b.seconds > 0) {
+    // Beyond 10^9 s (31 years) the wait would overflow the clock's nanoseconds: no limit.
+    if (b.seconds > 0 && b.seconds < 1e9) {
         const auto limit = std::chrono::duration<double>(b.seconds);
         try {
             std::thread([limit] {
