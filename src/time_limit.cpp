@@ -9,6 +9,9 @@
 #include <exception>
 
 #include <poll.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +40,7 @@ limited_result run_with_time_limit(const std::function<std::string()>& work, dou
         out.failure = std::string("pipe: ") + std::strerror(errno);
         return out;
     }
+    const pid_t parent = ::getpid();
     const pid_t child = ::fork();
     if (child < 0) {
         ::close(fds[0]);
@@ -46,6 +50,15 @@ limited_result run_with_time_limit(const std::function<std::string()>& work, dou
     }
     if (child == 0) {
         ::close(fds[0]);
+#if defined(__linux__)
+        // Ended with its parent: when the command's time limit (--time-limit) ends symgrad, no
+        // child goes on working in the background until its own limit.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(0);
+#else
+        (void)parent;
+#endif
         // 'R' + result, or 'E' + the exception's text.
         std::string message;
         try {
