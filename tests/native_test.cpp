@@ -273,6 +273,23 @@ BOOST_AUTO_TEST_CASE(a_failing_compiler_falls_back_to_the_interpreter) {
     BOOST_TEST(fs::is_empty(cache.path));
 }
 
+BOOST_AUTO_TEST_CASE(the_command_trains_with_the_interpreter_when_the_compiler_fails) {
+    temporary_directory cache;
+    const std::string problem =
+        std::string(SYMGRAD_SOURCE_DIR) + "/problems/seed000_softmax_data_minus1_1.txt";
+    const auto r = test::run_process({"env", "SYMGRAD_CC=/bin/false",
+                                      "SYMGRAD_CACHE_DIR=" + cache.path.string(), SYMGRAD_CLI_PATH,
+                                      "train", problem, "gd", "rate", "0.1", "epochs", "1"});
+    BOOST_TEST_INFO(r.out);
+    BOOST_TEST(r.status == 0);
+    BOOST_TEST(test::contains(r.out, "symgrad: note: native: the C compiler /bin/false failed "
+                                     "(exit status 1); using the interpreter\n"));
+    // One step of gradient descent from w = 0 on x = (-1, 1), y = (0, 1), by hand: dL/dw1 =
+    // sum (1/2 - [y = 0]) x = 1/2 + 1/2 = 1, so w1 = -0.1.
+    BOOST_TEST(test::contains(r.out, "w1 = -0.1"));
+    BOOST_TEST(fs::is_empty(cache.path));
+}
+
 BOOST_AUTO_TEST_CASE(an_object_that_never_loads_falls_back_after_one_rebuild) {
     temporary_directory dir;
     // A "compiler" that writes junk where the object should go, and counts its runs.
