@@ -14,7 +14,9 @@
 //   - the loss alone with the same backends (gradient cost / loss cost);
 //   - one sample's 4-weight gradient of the seed 000 model, ns per call;
 //   - compile latency: gradient program -> tape -> callable evaluator (interpreter, native with
-//     an empty cache, native from the cache).
+//     an empty cache, native from the cache);
+//   - what the numerics pass (stable_forms.hpp) costs: the tape as written against the stable
+//     tape, same backend, same run.
 #include "symgrad/batch_evaluator.hpp"
 #include "symgrad/interpreter.hpp"
 #include "symgrad/model.hpp"
@@ -29,6 +31,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -254,6 +257,26 @@ int main(int argc, char** argv) {
                                                  std::max(1e-300, std::abs(hand_out[k])));
         }
     }
+    // What the numerics pass costs: the same program compiled as written, without the stable
+    // forms (stable_forms.hpp), against the stable tape measured above, one thread.
+    {
+        const tape as_written =
+            compile_tape(program, program_outputs::loss_and_gradient, numerics::as_written);
+        std::vector<std::pair<std::unique_ptr<evaluator>, std::string>> plain;
+        if (have_native)
+            plain.emplace_back(std::make_unique<evaluator>(as_written, native_options), "native");
+        plain.emplace_back(std::make_unique<evaluator>(as_written, interpreter_options),
+                           "interpreter");
+        for (const auto& [e, name] : plain) {
+            const evaluator& stable = name == "native" ? native : interpreted;
+            const double before = measure(*e, 1);
+            const double after = measure(stable, 1);
+            rows.push_back(make_row("full-batch gradient, as written (no numerics pass)", name, 1,
+                                    before * per, "ns/sample"));
+            rows.push_back(make_row("full-batch gradient, stable forms (numerics pass)", name, 1,
+                                    after * per, "ns/sample", after / before, "x as written"));
+        }
+    }
     // Gradient cost over loss cost, same backend, one thread.
     rows.push_back(make_row("loss only", "handwritten", 1, hand_loss_s * per, "ns/sample",
                             hand_s / hand_loss_s, "gradient/loss"));
@@ -331,8 +354,9 @@ int main(int argc, char** argv) {
             j[unit == "ms" ? "ms" : (unit == "ns_sample" ? "ns_per_sample" : "ns_per_call")] =
                 r.value;
             if (r.ratio > 0)
-                j[r.ratio_label == "gradient/loss" ? "gradient_over_loss_ratio"
-                                                   : "ratio_to_handwritten"] = r.ratio;
+                j[r.ratio_label == "gradient/loss"  ? "gradient_over_loss_ratio"
+                  : r.ratio_label == "x as written" ? "ratio_to_as_written"
+                                                    : "ratio_to_handwritten"] = r.ratio;
             j["samples"] = n;
             j["model"] = m.description;
             j["flags"] = join(flags);

@@ -46,16 +46,28 @@ static inline double sg_logloss(double p, double y) {
         r -= (1 - y) * log1p(-p);
     return r;
 }
+static inline double sg_expsum(double a, double b) {
+    const double s = a + b, r = exp(s);
+    double bb, err;
+    if (!isfinite(s))
+        return r;
+    bb = s - a;
+    err = (a - (s - bb)) + (b - bb);
+    return r + r * err;
+}
 static inline double sg_logsumexp(const double *z, int n) {
-    double m = z[0], s = 0;
-    int j;
+    double m, s = 0;
+    int j, top = 0;
     for (j = 1; j < n; ++j)
-        m = m < z[j] ? z[j] : m;
+        if (z[j] > z[top])
+            top = j;
+    m = z[top];
     if (isinf(m))
         return m;
     for (j = 0; j < n; ++j)
-        s += exp(z[j] - m);
-    return m + log(s);
+        if (j != top)
+            s += exp(z[j] - m);
+    return m + log1p(s);
 }
 static inline double sg_softmax(int k, const double *z, int n) {
     double m = z[0], s = 0;
@@ -170,6 +182,7 @@ bool vectorisable(opcode op) {
     case opcode::indicator:
     case opcode::muladd:
     case opcode::mulsub:
+    case opcode::sigmoid_e:
         return true;
     default:
         return false;
@@ -219,6 +232,8 @@ std::string expression(const tape& t, const instruction& in,
         return "sg_sigmoid(" + a + ")";
     case opcode::softplus:
         return "sg_softplus(" + a + ")";
+    case opcode::expnegabs:
+        return "exp(-fabs(" + a + "))";
     case opcode::relu:
         return "sg_relu(" + a + ")";
     case opcode::add:
@@ -231,6 +246,10 @@ std::string expression(const tape& t, const instruction& in,
         return a + " / " + b;
     case opcode::pow:
         return "pow(" + a + ", " + b + ")";
+    case opcode::expsum:
+        return "sg_expsum(" + a + ", " + b + ")";
+    case opcode::sigmoid_e:
+        return "((" + a + " >= 0 ? 1.0 : " + b + ") / (1.0 + " + b + "))";
     case opcode::logloss:
         return "sg_logloss(" + a + ", " + b + ")";
     case opcode::indicator:

@@ -82,6 +82,12 @@ struct f_sigmoid {
         return (z >= 0 ? 1.0 : e) / (1.0 + e);
     }
 };
+struct f_expnegabs {
+    static double f(double a) { return std::exp(-std::abs(a)); }
+};
+struct f_sigmoid_e {
+    static double f(double z, double e) { return kernels::sigmoid_e(z, e); }
+};
 struct f_softplus {
     static double f(double a) { return kernels::softplus(a); }
 };
@@ -102,6 +108,9 @@ struct f_div {
 };
 struct f_pow {
     static double f(double a, double b) { return std::pow(a, b); }
+};
+struct f_expsum {
+    static double f(double a, double b) { return kernels::exp_sum(a, b); }
 };
 struct f_logloss {
     // evaluate_double refuses p outside (0, 1); so does this, with a NaN.
@@ -185,6 +194,8 @@ inline double scalar_step(const instruction& in, const double* r, const std::uin
         return f_sigmoid::f(a);
     case opcode::softplus:
         return f_softplus::f(a);
+    case opcode::expnegabs:
+        return f_expnegabs::f(a);
     case opcode::relu:
         return f_relu::f(a);
     case opcode::add:
@@ -197,6 +208,10 @@ inline double scalar_step(const instruction& in, const double* r, const std::uin
         return f_div::f(a, r[in.b]);
     case opcode::pow:
         return f_pow::f(a, r[in.b]);
+    case opcode::expsum:
+        return f_expsum::f(a, r[in.b]);
+    case opcode::sigmoid_e:
+        return f_sigmoid_e::f(a, r[in.b]);
     case opcode::logloss:
         return f_logloss::f(a, r[in.b]);
     case opcode::indicator:
@@ -449,6 +464,8 @@ template <class Step> kernel_of<Step> unary_for(opcode op) {
         return unary_kernel<f_sigmoid>;
     case opcode::softplus:
         return unary_kernel<f_softplus>;
+    case opcode::expnegabs:
+        return unary_kernel<f_expnegabs>;
     case opcode::relu:
         return unary_kernel<f_relu>;
     case opcode::powi:
@@ -478,6 +495,10 @@ template <class Step> kernel_of<Step> binary_for(opcode op, bool av, bool bv) {
         return binary_variant<Step, f_div>(av, bv);
     case opcode::pow:
         return binary_variant<Step, f_pow>(av, bv);
+    case opcode::expsum:
+        return binary_variant<Step, f_expsum>(av, bv);
+    case opcode::sigmoid_e:
+        return binary_variant<Step, f_sigmoid_e>(av, bv);
     case opcode::logloss:
         return binary_variant<Step, f_logloss>(av, bv);
     case opcode::indicator:

@@ -822,7 +822,8 @@ std::vector<std::string> python_helpers(const std::vector<ex>& exprs) {
     add("relu", "def relu(z): return max(z, 0)");
     add("step", "def step(z): return 1.0 if z > 0 else (0.0 if z < 0 else 0.5)");
     add("csgn", "def csgn(z): return 1.0 if z > 0 else (-1.0 if z < 0 else 0.0)");
-    add("logsumexp", "def logsumexp(*z): m = max(z); return m + log(sum(exp(v - m) for v in z))");
+    add("logsumexp", "def logsumexp(*z): k = z.index(max(z)); return z[k] + log1p(sum(exp(v - "
+                     "z[k]) for j, v in enumerate(z) if j != k))");
     add("softmax",
         "def softmax(k, *z): m = max(z); return exp(z[k] - m)/sum(exp(v - m) for v in z)");
     add("logloss", "def logloss(p, y): return -(y*log(p) + (1 - y)*log(1 - p))");
@@ -845,9 +846,10 @@ std::vector<std::string> c_helpers(const std::vector<ex>& exprs) {
     add("relu", "static double relu(double z) { return z > 0 ? z : 0.0; }");
     add("step", "static double step(double z) { return z > 0 ? 1.0 : (z < 0 ? 0.0 : 0.5); }");
     add("csgn", "static double csgn(double z) { return z > 0 ? 1.0 : (z < 0 ? -1.0 : 0.0); }");
-    add("logsumexp", "static double symgrad_logsumexp(int n, const double* z) { double m = z[0], "
-                     "s = 0; for (int j = 1; j < n; ++j) m = fmax(m, z[j]); for (int j = 0; j < "
-                     "n; ++j) s += exp(z[j] - m); return m + log(s); }");
+    add("logsumexp", "static double symgrad_logsumexp(int n, const double* z) { int k = 0; "
+                     "double s = 0; for (int j = 1; j < n; ++j) if (z[j] > z[k]) k = j; if "
+                     "(isinf(z[k])) return z[k]; for (int j = 0; j < n; ++j) if (j != k) s += "
+                     "exp(z[j] - z[k]); return z[k] + log1p(s); }");
     add("softmax", "static double symgrad_softmax(double k, int n, const double* z) { double m "
                    "= z[0], s = 0; for (int j = 1; j < n; ++j) m = fmax(m, z[j]); for (int j = "
                    "0; j < n; ++j) s += exp(z[j] - m); return exp(z[(int)k] - m)/s; }");

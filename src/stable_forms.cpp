@@ -3,12 +3,16 @@
 #include "symgrad/stable_forms.hpp"
 
 #include "symgrad/functions.hpp"
+#include "symgrad/printers.hpp"
+#include "symgrad/symbols.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace symgrad {
 
 using GiNaC::ex;
+using GiNaC::exvector;
 
 namespace {
 
@@ -25,6 +29,14 @@ std::pair<GiNaC::numeric, ex> split_coefficient(const ex& t) {
             return {GiNaC::ex_to<GiNaC::numeric>(last), t / last};
     }
     return {GiNaC::numeric(1), t};
+}
+
+/// The operands of @p e in structural order (printers.hpp), not GiNaC's run-dependent one:
+/// where two rewrites apply, the same one is chosen in every run (the tape must not change).
+exvector sorted_ops(const ex& e) {
+    exvector ops(e.begin(), e.end());
+    std::sort(ops.begin(), ops.end(), structural_less());
+    return ops;
 }
 
 /// Substitutes already-rewritten operands when an expression is rebuilt.
@@ -112,6 +124,42 @@ bool stable_forms::tanh_of(const ex& e, ex& u) const {
     return true;
 }
 
+bool stable_forms::softmax_component_of(const ex& e, std::size_t& l, ex& others) const {
+    const ex v = value_of(e);
+    exvector z;
+    if (ml_function_of(v) == ml_function::softmax) {
+        for (std::size_t j = 1; j < v.nops(); ++j)
+            z.push_back(v.op(j));
+        l = softmax_index(v);
+        others = 0;
+        for (std::size_t j = 0; j < z.size(); ++j)
+            if (j != l)
+                others += softmax(j, z);
+        return true;
+    }
+    // exp(z_l - S) with S a symbol defined as logsumexp(z): the gradient program's g_l.
+    if (!GiNaC::is_the_function<GiNaC::exp_SERIAL>(v) || !GiNaC::is_exactly_a<GiNaC::add>(v.op(0)))
+        return false;
+    const ex& arg = v.op(0);
+    for (std::size_t i = 0; i < arg.nops(); ++i) {
+        const ex lse = -arg.op(i);
+        const ex sum = value_of(lse);
+        if (!GiNaC::is_a<GiNaC::symbol>(lse) || ml_function_of(sum) != ml_function::logsumexp)
+            continue;
+        const ex u = arg + lse;
+        for (std::size_t j = 0; j < sum.nops(); ++j)
+            if (sum.op(j).is_equal(u)) {
+                l = j;
+                others = 0;
+                for (std::size_t m = 0; m < sum.nops(); ++m)
+                    if (m != j)
+                        others += GiNaC::exp(sum.op(m) - lse);
+                return true;
+            }
+    }
+    return false;
+}
+
 ex stable_forms::rewrite_sum(const ex& e) const {
     ex u;
     // sigmoid(u) - y = (1 - y) sigmoid(u) - y sigmoid(-u): for y = 1 this is -sigmoid(-u),
@@ -125,15 +173,28 @@ ex stable_forms::rewrite_sum(const ex& e) const {
                 return (1 - y) * t - y * sigmoid(-u);
             }
         }
-    // k + c*r with c = -k: k (1 - sigmoid(u)) = k sigmoid(-u), k (1 - tanh(u)^2) = k/cosh(u)^2.
+    // g_l - [y = l] = (1 - [y = l]) g_l - [y = l] sum_{j != l} g_j for a softmax component
+    // g_l: the cross-entropy gradient, which cancels once g_l rounds to 1 (a confident class).
+    ex others;
+    if (e.nops() == 2)
+        for (int s = 0; s < 2; ++s) {
+            const ex& t = e.op(s);
+            const ex y_is_l = -e.op(1 - s);
+            std::size_t l = 0;
+            if (ml_function_of(y_is_l) == ml_function::indicator &&
+                GiNaC::is_exactly_a<GiNaC::numeric>(y_is_l.op(1)) &&
+                softmax_component_of(t, l, others) && y_is_l.op(1).is_equal(static_cast<long>(l)))
+                return (1 - y_is_l) * t - y_is_l * others;
+        }
+    // k + c*r with c = -k: k (1 - sigmoid(u)) = k sigmoid(-u), k (1 - tanh(u)^2) =
+    // 4k sigmoid(2u) sigmoid(-2u), k (1 - g_l) = k sum_{j != l} g_j.
     ex k = 0;
     for (std::size_t i = 0; i < e.nops(); ++i)
         if (GiNaC::is_exactly_a<GiNaC::numeric>(e.op(i)))
             k = e.op(i);
     if (k.is_zero())
         return e;
-    for (std::size_t i = 0; i < e.nops(); ++i) {
-        const ex& t = e.op(i);
+    for (const ex& t : sorted_ops(e)) {
         if (GiNaC::is_exactly_a<GiNaC::numeric>(t))
             continue;
         const auto [c, r] = split_coefficient(t);
@@ -142,7 +203,10 @@ ex stable_forms::rewrite_sum(const ex& e) const {
         if (sigmoid_of(r, u))
             return e - k - t + k * sigmoid(-u);
         if (GiNaC::is_exactly_a<GiNaC::power>(r) && r.op(1).is_equal(2) && tanh_of(r.op(0), u))
-            return e - k - t + k * GiNaC::pow(GiNaC::cosh(u), -2);
+            return e - k - t + 4 * k * sigmoid(2 * u) * sigmoid(-2 * u);
+        std::size_t l = 0;
+        if (softmax_component_of(r, l, others))
+            return e - k - t + k * others;
     }
     return e;
 }
@@ -156,8 +220,7 @@ ex stable_forms::rewrite_node(const ex& e) const {
         return sigmoid(-u);
     // e^v sigmoid(-v) = sigmoid(v) (what e^v/(1 + e^v) became above).
     if (GiNaC::is_exactly_a<GiNaC::mul>(e))
-        for (std::size_t i = 0; i < e.nops(); ++i) {
-            const ex& f = e.op(i);
+        for (const ex& f : sorted_ops(e)) {
             const ex exp_v = value_of(f);
             if (!GiNaC::is_the_function<GiNaC::exp_SERIAL>(exp_v))
                 continue;
@@ -181,7 +244,9 @@ ex stable_forms::rewrite_node(const ex& e) const {
 }
 
 ex stable_form(const ex& e) {
-    stable_forms pass;
+    // Printed code does not say which symbols are labels: sigmoid(u) - y is rewritten for every
+    // symbol y, which is as accurate for any y (both terms keep their sign).
+    stable_forms pass(free_symbols(e));
     return pass(e);
 }
 

@@ -205,6 +205,8 @@ const char* opcode_name(opcode op) {
         return "sigmoid";
     case opcode::softplus:
         return "softplus";
+    case opcode::expnegabs:
+        return "expnegabs";
     case opcode::relu:
         return "relu";
     case opcode::add:
@@ -217,6 +219,10 @@ const char* opcode_name(opcode op) {
         return "div";
     case opcode::pow:
         return "pow";
+    case opcode::sigmoid_e:
+        return "sigmoid_e";
+    case opcode::expsum:
+        return "expsum";
     case opcode::logloss:
         return "logloss";
     case opcode::indicator:
@@ -297,6 +303,12 @@ ex apply_opcode(opcode op, const exvector& v, int imm) {
         return v[0] / v[1];
     case opcode::pow:
         return GiNaC::pow(v[0], v[1]);
+    case opcode::expsum:
+        return GiNaC::exp(v[0] + v[1]);
+    case opcode::expnegabs:
+        return GiNaC::exp(-GiNaC::abs(v[0]));
+    case opcode::sigmoid_e:
+        return sigmoid(v[0]);
     case opcode::logloss:
         return logloss(v[0], v[1]);
     case opcode::indicator:
@@ -324,6 +336,7 @@ ex apply_opcode(opcode op, const exvector& v, int imm) {
 class tape_builder {
 public:
     explicit tape_builder(const tape_source& source) : source_(source) {
+        find_sigmoid_arguments(source);
         const auto& l = source.layout;
         add_arguments(l.weights, "weight");
         add_arguments(l.inputs, "input");
@@ -335,6 +348,24 @@ public:
     }
 
     tape finish();
+
+    /// The arguments of every sigmoid in @p source (a walk over the DAG).
+    void find_sigmoid_arguments(const tape_source& source) {
+        std::unordered_set<ex> seen;
+        exvector stack(source.outputs.begin(), source.outputs.end());
+        for (const auto& a : source.definitions)
+            stack.push_back(a.value);
+        while (!stack.empty()) {
+            const ex e = stack.back();
+            stack.pop_back();
+            if (is_leaf(e) || !seen.insert(e).second)
+                continue;
+            if (ml_function_of(e) == ml_function::sigmoid)
+                sigmoid_arguments_.insert(e.op(0));
+            for (std::size_t i = 0; i < e.nops(); ++i)
+                stack.push_back(e.op(i));
+        }
+    }
 
 private:
     enum class value_kind : std::uint8_t { argument, constant, instruction };
@@ -560,6 +591,8 @@ private:
                 return {GiNaC::sqrt(b)};
             return {b, x};
         }
+        if (is_exp_of_two_terms(e))
+            return ordered_ops(e.op(0));
         if (GiNaC::is_exactly_a<GiNaC::function>(e)) {
             exvector kids;
             const std::size_t from = ml_function_of(e) == ml_function::softmax ? 1 : 0;
@@ -627,7 +660,15 @@ private:
         return acc;
     }
 
+    /// e^(a + b), lowered to expsum: the rounding error of the sum is put back (kernels.hpp).
+    static bool is_exp_of_two_terms(const ex& e) {
+        return GiNaC::is_the_function<GiNaC::exp_SERIAL>(e) &&
+               GiNaC::is_exactly_a<GiNaC::add>(e.op(0)) && e.op(0).nops() == 2;
+    }
+
     std::uint32_t build(const ex& e, const std::vector<std::uint32_t>& ids) {
+        if (is_exp_of_two_terms(e))
+            return emit(opcode::expsum, ids[0], ids[1], e);
         if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
             exvector terms;
             std::vector<bool> negative;
@@ -709,8 +750,14 @@ private:
         // A function.
         const ml_function f = ml_function_of(e);
         switch (f) {
-        case ml_function::sigmoid:
-            return emit(opcode::sigmoid, ids[0], 0, e);
+        case ml_function::sigmoid: {
+            if (!sigmoid_arguments_.count(-e.op(0)))
+                return emit(opcode::sigmoid, ids[0], 0, e);
+            // sigmoid(u) and sigmoid(-u) both run (u's derivative): one e^-|u| for both.
+            const instruction* in = instruction_of(ids[0]);
+            const std::uint32_t u = in && in->op == opcode::neg ? in->a : ids[0];
+            return emit(opcode::sigmoid_e, ids[0], emit(opcode::expnegabs, u, 0, e), e);
+        }
         case ml_function::softplus:
             return emit(opcode::softplus, ids[0], 0, e);
         case ml_function::relu:
@@ -862,6 +909,7 @@ private:
     std::uint32_t argument_count_ = 0;
     std::vector<value> values_;
     std::unordered_map<ex, std::uint32_t> memo_;
+    std::unordered_set<ex> sigmoid_arguments_;
     GiNaC::exmap constant_symbols_;
     exvector exact_;
     std::vector<double> doubles_;

@@ -61,12 +61,13 @@ BOOST_AUTO_TEST_SUITE(numerics)
 BOOST_AUTO_TEST_CASE(each_rewrite_is_proved_equal_to_its_input) {
     const ex y = symbol_named("y");
     const char* inputs[] = {
-        "1 - sigmoid(u)",         "sigmoid(u) - 1",
-        "3 - 3*sigmoid(u + v)",   "sigmoid(u)*(1 - sigmoid(u))",
-        "log(sigmoid(u))",        "log(1 - sigmoid(u))",
-        "logloss(sigmoid(u), y)", "1 - tanh(u)^2",
-        "1/(1 + exp(-u))",        "exp(u)/(1 + exp(u))",
-        "log(1 + exp(u))",        "sigmoid(u) - y",
+        "1 - sigmoid(u)",          "sigmoid(u) - 1",
+        "3 - 3*sigmoid(u + v)",    "sigmoid(u)*(1 - sigmoid(u))",
+        "log(sigmoid(u))",         "log(1 - sigmoid(u))",
+        "logloss(sigmoid(u), y)",  "1 - tanh(u)^2",
+        "1/(1 + exp(-u))",         "exp(u)/(1 + exp(u))",
+        "log(1 + exp(u))",         "sigmoid(u) - y",
+        "1 - softmax(0, a, b, c)", "softmax(1, a, b, c) - indicator(y, 1)",
     };
     for (const char* text : inputs) {
         const ex e = p(text);
@@ -142,6 +143,25 @@ BOOST_AUTO_TEST_CASE(hand_written_logistic_losses_are_accurate) {
     check_accuracy("log(1 + exp(-z))", false);
     check_accuracy("-log(sigmoid(z))", false);
     check_accuracy("-log(1 - sigmoid(z))", false);
+}
+
+BOOST_AUTO_TEST_CASE(cross_entropy_of_a_confident_softmax_keeps_its_small_gradient) {
+    // d/dz = softmax_0 - [y = 0]: 1 - 1 = 0 in double at z = 40 for y = 0 (true -e^-40 / ...).
+    const ex z = symbol_named("z"), y = symbol_named("y");
+    const ex loss = p("crossentropy(softmax({z, 0, 1}), y)");
+    program_options po;
+    po.labels = {y};
+    const tape t = compile_tape(gradient_program(loss, {z}, po));
+    const ex d = loss.diff(GiNaC::ex_to<GiNaC::symbol>(z));
+    std::vector<double> registers(t.register_count()), out(t.outputs().size());
+    for (double zv : {-700.0, -40.0, 0.0, 40.0, 700.0})
+        for (long yv : {0L, 1L, 2L}) {
+            const double w[] = {zv}, ys[] = {static_cast<double>(yv)};
+            run_point(t, w, nullptr, ys, registers.data(), out.data());
+            const GiNaC::exmap at{{z, exact(zv)}, {y, numeric(yv)}};
+            BOOST_TEST_INFO("z = " << zv << ", y = " << yv << ": " << out[0] << ", " << out[1]);
+            BOOST_TEST(ulps(out[1], evaluate_numeric(d, at, 60)) <= 4);
+        }
 }
 
 BOOST_AUTO_TEST_CASE(printed_code_and_double_evaluation_use_the_stable_form) {

@@ -21,6 +21,12 @@ inline double sigmoid(double z) {
     return e / (1.0 + e);
 }
 
+/// sigmoid(z) from e = e^-|z|, rounded as sigmoid(z) is; sigmoid(-z) = sigmoid_e(-z, e) shares
+/// the exp (the derivative sigmoid(z) sigmoid(-z) costs no second one).
+inline double sigmoid_e(double z, double e) {
+    return (z >= 0 ? 1.0 : e) / (1.0 + e);
+}
+
 /// max(z, 0) + log1p(e^-|z|).
 inline double softplus(double z) {
     return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z)));
@@ -35,17 +41,34 @@ inline double step(double z) {
     return z > 0 ? 1.0 : (z < 0 ? 0.0 : 0.5);
 }
 
-/// m + log(sum_j e^(z_j - m)) with m = max_j z_j.
+/// e^(a + b) with the rounding error of a + b put back: e^(s + err) = e^s (1 + err) for the
+/// exact err of s = a + b (Knuth's TwoSum). exp turns an absolute error of the exponent into a
+/// relative one: e^(z_l - logsumexp(z)) at z_l = -40 lost 12 ulps to the subtraction alone.
+inline double exp_sum(double a, double b) {
+    const double s = a + b;
+    const double r = std::exp(s);
+    if (!std::isfinite(s))
+        return r;
+    const double bb = s - a;
+    const double err = (a - (s - bb)) + (b - bb);
+    return r + r * err;
+}
+
+/// m + log1p(sum_{j != k} e^(z_j - m)) with z_k = m = max_j z_j: what the other terms add
+/// goes through log1p, so logsumexp(-745, 0) is e^-745, not 0.
 inline double logsumexp(const double* z, std::size_t n) {
-    double m = z[0];
+    std::size_t top = 0;
     for (std::size_t j = 1; j < n; ++j)
-        m = std::max(m, z[j]);
+        if (z[j] > z[top])
+            top = j;
+    const double m = z[top];
     if (std::isinf(m))
         return m;
     double s = 0;
     for (std::size_t j = 0; j < n; ++j)
-        s += std::exp(z[j] - m);
-    return m + std::log(s);
+        if (j != top)
+            s += std::exp(z[j] - m);
+    return m + std::log1p(s);
 }
 
 /// e^(z_k - m) / sum_j e^(z_j - m).

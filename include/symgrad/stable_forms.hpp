@@ -13,7 +13,11 @@
 ///   sigmoid(u) - y          -> (1 - y) sigmoid(u) - y sigmoid(-u)     (y a label)
 ///   log sigmoid(u)          -> -softplus(-u)      (and log(1 - sigmoid(u)) -> -softplus(u))
 ///   logloss(sigmoid(u), y)  -> y softplus(-u) + (1 - y) softplus(u)   (on the logit)
-///   1 - tanh(u)^2           -> cosh(u)^-2
+///   1 - tanh(u)^2           -> 4 sigmoid(2u) sigmoid(-2u)
+///   1/(1 + e^v)             -> sigmoid(-v),  e^v/(1 + e^v) -> sigmoid(v)
+///   log(1 + e^u)            -> softplus(u)
+///   g_l - [y = l]           -> (1 - [y = l]) g_l - [y = l] sum_{j != l} g_j  (g = softmax(z))
+///   1 - g_l                 -> sum_{j != l} g_j
 ///
 /// In double, 1 - sigmoid(40) is 0 and logloss(sigmoid(40), 0) is infinite; the forms on the
 /// right are accurate to a few ulps for every argument (bench/accuracy_bench.cpp measures it).
@@ -49,6 +53,9 @@ private:
     bool sigmoid_of(const GiNaC::ex& e, GiNaC::ex& u) const;
     /// True when @p e is 1 + exp(v) (either possibly through symbols); sets @p v.
     bool one_plus_exp(const GiNaC::ex& e, GiNaC::ex& v) const;
+    /// True when @p e is softmax component l (a softmax(l, z) or a program's exp(z_l - S) with
+    /// S := logsumexp(z)); sets @p l and @p others = the sum of the other components.
+    bool softmax_component_of(const GiNaC::ex& e, std::size_t& l, GiNaC::ex& others) const;
     /// True when @p e is tanh(u) or a symbol defined as one; sets @p u.
     bool tanh_of(const GiNaC::ex& e, GiNaC::ex& u) const;
     /// @p e itself, or the value of the symbol @p e.

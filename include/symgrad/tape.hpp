@@ -65,17 +65,20 @@ enum class opcode : std::uint8_t {
     asin,
     acos,
     abs,
-    step,     ///< Heaviside with step(0) = 1/2
-    csgn,     ///< sign, csgn(0) = 0
-    sigmoid,  ///< 1/(1 + e^-a)
-    softplus, ///< log(1 + e^a)
-    relu,     ///< max(a, 0)
+    step,      ///< Heaviside with step(0) = 1/2
+    csgn,      ///< sign, csgn(0) = 0
+    sigmoid,   ///< 1/(1 + e^-a)
+    softplus,  ///< log(1 + e^a)
+    expnegabs, ///< e^-|a|, shared by sigmoid(a) and sigmoid(-a) (sigmoid_e)
+    relu,      ///< max(a, 0)
     // r = a op b
     add,
     sub,
     mul,
     div,
     pow,       ///< a^b for a non-integer exponent register b
+    expsum,    ///< e^(a + b), with the rounding error of a + b put back (kernels::exp_sum)
+    sigmoid_e, ///< sigmoid(a) from b = e^-|a|: one exp for both sigmoid(h) and sigmoid(-h)
     logloss,   ///< -(b log a + (1 - b) log(1 - a)), a in (0, 1)
     indicator, ///< [a = b]
     // r = a*b + c and r = c - a*b (two roundings, like the mul and add they replace)
