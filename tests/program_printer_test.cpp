@@ -47,8 +47,8 @@ BOOST_AUTO_TEST_CASE(latex_is_one_aligned_block_with_partial_fractions) {
 BOOST_AUTO_TEST_CASE(layer_and_unit_indices_become_one_subscript_in_latex) {
     // h1_2 (layer 1, unit 2) is h_{1,2}: TeX rejects two subscripts on one base.
     const std::string tex = program_latex(per_sample_program(seed004_network_2221()));
-    for (const char* part : {"h_{1,2} &= ", "o_{2,1} &= \\sigma\\left(h_{2,1}\\right)",
-                             "d_{h_{1,1}} &= "})
+    for (const char* part :
+         {"h_{1,2} &= ", "o_{2,1} &= \\sigma\\left(h_{2,1}\\right)", "d_{h_{1,1}} &= "})
         BOOST_TEST(tex.find(part) != std::string::npos, part << " not in\n" << tex);
 }
 

@@ -6,7 +6,7 @@
 # input that did it (kept under SYMGRAD_FUZZ_ARTIFACTS, default BUILD_DIR/fuzz-artifacts).
 #
 #   tests/fuzz/run-fuzzers.sh [BUILD_DIR]           # BUILD_DIR: default build-fuzz
-#   SYMGRAD_FUZZ_SECONDS=3600 tests/fuzz/run-fuzzers.sh   # a longer run (default 660 s total)
+#   SYMGRAD_FUZZ_SECONDS=3600 tests/fuzz/run-fuzzers.sh   # a longer run (default 240 s total)
 #   SYMGRAD_FUZZ_TARGETS="parse cli" ...            # some targets only
 #   SYMGRAD_FUZZ_KEEP_GOING=1 ...                   # go on after a finding (libFuzzer -fork=1)
 #
@@ -14,7 +14,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build-fuzz}" && pwd)
-total=${SYMGRAD_FUZZ_SECONDS:-660}
+total=${SYMGRAD_FUZZ_SECONDS:-240}
 targets=(${SYMGRAD_FUZZ_TARGETS:-parse parse_point tensor_expression problem cli})
 artifacts=${SYMGRAD_FUZZ_ARTIFACTS:-$build/fuzz-artifacts}
 
