@@ -55,6 +55,40 @@ static inline double sg_expsum(double a, double b) {
     err = (a - (s - bb)) + (b - bb);
     return r + r * err;
 }
+static inline int sg_argmax(const double *z, int n) {
+    int j, top = 0;
+    for (j = 1; j < n; ++j)
+        if (z[j] > z[top])
+            top = j;
+    return top;
+}
+static inline double sg_lse_tail(const double *z, int n) {
+    const int top = sg_argmax(z, n);
+    const double m = z[top];
+    double s = 0;
+    int j;
+    if (isinf(m))
+        return 0;
+    for (j = 0; j < n; ++j)
+        if (j != top)
+            s += exp(z[j] - m);
+    return log1p(s);
+}
+static inline double sg_expdiff2(const double *v, int n) {
+    const double a = v[0], m = v[1], l = v[2];
+    const double d = a - m;
+    double dd, e1, t, tt, e2, r;
+    (void)n;
+    if (!isfinite(d))
+        return exp(d - l);
+    dd = d - a;
+    e1 = (a - (d - dd)) + (-m - dd);
+    t = d - l;
+    tt = t - d;
+    e2 = (d - (t - tt)) + (-l - tt);
+    r = exp(t);
+    return r + r * (e1 + e2);
+}
 static inline double sg_logsumexp(const double *z, int n) {
     double m, s = 0;
     int j, top = 0;
@@ -262,7 +296,10 @@ std::string expression(const tape& t, const instruction& in,
         return "sg_powi(" + a + ", " + std::to_string(in.imm) + ")";
     case opcode::logsumexp:
     case opcode::softmax:
-    case opcode::crossentropy: {
+    case opcode::crossentropy:
+    case opcode::lse_max:
+    case opcode::lse_tail:
+    case opcode::expdiff2: {
         std::string list;
         for (std::uint32_t k = 0; k < in.b; ++k)
             list += (k ? ", " : "") + name(t.operands()[in.a + k]);
@@ -270,6 +307,12 @@ std::string expression(const tape& t, const instruction& in,
         const std::string n = std::to_string(in.b);
         if (in.op == opcode::logsumexp)
             return "sg_logsumexp(" + scratch + ", " + n + ")";
+        if (in.op == opcode::lse_max)
+            return scratch + "[sg_argmax(" + scratch + ", " + n + ")]";
+        if (in.op == opcode::lse_tail)
+            return "sg_lse_tail(" + scratch + ", " + n + ")";
+        if (in.op == opcode::expdiff2)
+            return "sg_expdiff2(" + scratch + ", " + n + ")";
         if (in.op == opcode::softmax)
             return "sg_softmax(" + std::to_string(in.imm) + ", " + scratch + ", " + n + ")";
         return "sg_crossentropy(" + scratch + ", " + n + ")";

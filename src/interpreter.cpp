@@ -149,6 +149,12 @@ double nary(opcode op, const double* z, std::size_t n, std::int32_t imm) {
         return kernels::logsumexp(z, n);
     case opcode::softmax:
         return kernels::softmax(static_cast<std::size_t>(imm), z, n);
+    case opcode::lse_max:
+        return z[kernels::argmax(z, n)];
+    case opcode::lse_tail:
+        return kernels::lse_tail(z, n);
+    case opcode::expdiff2:
+        return kernels::exp_diff2(z[0], z[1], z[2]);
     default:
         return crossentropy(z, n);
     }
@@ -224,7 +230,10 @@ inline double scalar_step(const instruction& in, const double* r, const std::uin
         return powi(a, in.imm);
     case opcode::logsumexp:
     case opcode::softmax:
-    case opcode::crossentropy: {
+    case opcode::crossentropy:
+    case opcode::lse_max:
+    case opcode::lse_tail:
+    case opcode::expdiff2: {
         const std::uint32_t* list = operands + in.a;
         double local[64];
         local[0] = 0; // n-ary instructions have at least one operand
@@ -546,6 +555,12 @@ template <class Step> kernel_of<Step> nary_for(opcode op) {
         return nary_kernel<opcode::logsumexp>;
     case opcode::softmax:
         return nary_kernel<opcode::softmax>;
+    case opcode::lse_max:
+        return nary_kernel<opcode::lse_max>;
+    case opcode::lse_tail:
+        return nary_kernel<opcode::lse_tail>;
+    case opcode::expdiff2:
+        return nary_kernel<opcode::expdiff2>;
     default:
         return nary_kernel<opcode::crossentropy>;
     }

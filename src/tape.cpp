@@ -239,6 +239,12 @@ const char* opcode_name(opcode op) {
         return "softmax";
     case opcode::crossentropy:
         return "crossentropy";
+    case opcode::lse_max:
+        return "lse_max";
+    case opcode::lse_tail:
+        return "lse_tail";
+    case opcode::expdiff2:
+        return "expdiff2";
     }
     return "?";
 }
@@ -252,6 +258,25 @@ unsigned opcode_arity(opcode op) {
         return 3;
     return 0;
 }
+
+namespace {
+
+double approximately(const ex& e) {
+    const ex f = e.evalf();
+    return GiNaC::is_exactly_a<numeric>(f) ? GiNaC::ex_to<numeric>(f).to_double()
+                                           : std::numeric_limits<double>::quiet_NaN();
+}
+
+/// The index of the largest of constant values (compared in double: ties do not matter).
+std::size_t largest(const exvector& v) {
+    std::size_t top = 0;
+    for (std::size_t j = 1; j < v.size(); ++j)
+        if (approximately(v[j]) > approximately(v[top]))
+            top = j;
+    return top;
+}
+
+} // namespace
 
 ex apply_opcode(opcode op, const exvector& v, int imm) {
     switch (op) {
@@ -327,6 +352,12 @@ ex apply_opcode(opcode op, const exvector& v, int imm) {
         const std::size_t k = label_index(v[0], v.size() - 1);
         return -GiNaC::log(v[k + 1]);
     }
+    case opcode::lse_max:
+        return v[largest(v)];
+    case opcode::lse_tail:
+        return logsumexp(v) - v[largest(v)];
+    case opcode::expdiff2:
+        return GiNaC::exp(v[0] - v[1] - v[2]);
     }
     throw invalid_input("apply_opcode: unknown opcode " + std::to_string(static_cast<int>(op)));
 }
@@ -667,8 +698,16 @@ private:
     }
 
     std::uint32_t build(const ex& e, const std::vector<std::uint32_t>& ids) {
-        if (is_exp_of_two_terms(e))
+        if (is_exp_of_two_terms(e)) {
+            // e^(z_l - logsumexp(z)): from the logsumexp's parts (kernels::exp_diff2).
+            for (int k = 0; k < 2; ++k)
+                if (const instruction* in = instruction_of(ids[k]); in && in->op == opcode::neg)
+                    if (auto parts = lse_parts_.find(in->a); parts != lse_parts_.end())
+                        return emit_list(opcode::expdiff2,
+                                         {ids[1 - k], parts->second.first, parts->second.second}, 0,
+                                         e);
             return emit(opcode::expsum, ids[0], ids[1], e);
+        }
         if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
             exvector terms;
             std::vector<bool> negative;
@@ -766,8 +805,14 @@ private:
             return emit(opcode::logloss, ids[0], ids[1], e);
         case ml_function::indicator:
             return emit(opcode::indicator, ids[0], ids[1], e);
-        case ml_function::logsumexp:
-            return emit_list(opcode::logsumexp, ids, 0, e);
+        case ml_function::logsumexp: {
+            // m + tail, with the parts kept for the softmax components e^(z_l - m - tail).
+            const std::uint32_t m = emit_list(opcode::lse_max, ids, 0, e);
+            const std::uint32_t tail = emit_list(opcode::lse_tail, ids, 0, e);
+            const std::uint32_t sum = emit(opcode::add, m, tail, e);
+            lse_parts_.emplace(sum, std::make_pair(m, tail));
+            return sum;
+        }
         case ml_function::softmax: {
             long k = 0;
             if (!small_integer(e.op(0), k) || k < 0 || static_cast<std::size_t>(k) >= ids.size())
@@ -910,6 +955,8 @@ private:
     std::vector<value> values_;
     std::unordered_map<ex, std::uint32_t> memo_;
     std::unordered_set<ex> sigmoid_arguments_;
+    /// logsumexp result -> (its lse_max, its lse_tail).
+    std::unordered_map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> lse_parts_;
     GiNaC::exmap constant_symbols_;
     exvector exact_;
     std::vector<double> doubles_;

@@ -54,21 +54,49 @@ inline double exp_sum(double a, double b) {
     return r + r * err;
 }
 
-/// m + log1p(sum_{j != k} e^(z_j - m)) with z_k = m = max_j z_j: what the other terms add
-/// goes through log1p, so logsumexp(-745, 0) is e^-745, not 0.
-inline double logsumexp(const double* z, std::size_t n) {
+/// The index of the first largest z_j.
+inline std::size_t argmax(const double* z, std::size_t n) {
     std::size_t top = 0;
     for (std::size_t j = 1; j < n; ++j)
         if (z[j] > z[top])
             top = j;
+    return top;
+}
+
+/// logsumexp(z) - max_j z_j = log1p(sum_{j != k} e^(z_j - m)) with z_k = m = max_j z_j; 0
+/// when m is infinite.
+inline double lse_tail(const double* z, std::size_t n) {
+    const std::size_t top = argmax(z, n);
     const double m = z[top];
     if (std::isinf(m))
-        return m;
+        return 0;
     double s = 0;
     for (std::size_t j = 0; j < n; ++j)
         if (j != top)
             s += std::exp(z[j] - m);
-    return m + std::log1p(s);
+    return std::log1p(s);
+}
+
+/// m + lse_tail(z): what the other terms add goes through log1p, so logsumexp(-745, 0) is
+/// e^-745, not 0.
+inline double logsumexp(const double* z, std::size_t n) {
+    return z[argmax(z, n)] + lse_tail(z, n);
+}
+
+/// e^(a - m - l), the rounding errors of both subtractions put back (as exp_sum does): with m
+/// and l the parts of logsumexp(z), this is softmax component a to a few ulps, where
+/// e^(a - logsumexp(z)) loses the rounding error of the logsumexp, times |a|.
+inline double exp_diff2(double a, double m, double l) {
+    const double d = a - m;
+    if (!std::isfinite(d))
+        return std::exp(d - l);
+    const double dd = d - a;
+    const double e1 = (a - (d - dd)) + (-m - dd);
+    const double t = d - l;
+    const double tt = t - d;
+    const double e2 = (d - (t - tt)) + (-l - tt);
+    const double r = std::exp(t);
+    return r + r * (e1 + e2);
 }
 
 /// e^(z_k - m) / sum_j e^(z_j - m).

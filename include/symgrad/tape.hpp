@@ -90,6 +90,9 @@ enum class opcode : std::uint8_t {
     logsumexp,    ///< log sum_j e^(z_j)
     softmax,      ///< e^(z_imm) / sum_j e^(z_j)
     crossentropy, ///< -log p_y over operands (y, p_0, ..., p_{K-1})
+    lse_max,      ///< m = max_j z_j: logsumexp(z) runs as m + lse_tail(z)
+    lse_tail,     ///< log1p(sum_{j != argmax} e^(z_j - m)), 0 when m is infinite
+    expdiff2,     ///< e^(a - m - l) over (a, m, l), rounding errors of both differences put back
 };
 
 /// The name of an opcode ("mul", "sigmoid", ...).
