@@ -3,6 +3,7 @@
 #include "symgrad/native.hpp"
 
 #include "symgrad/c_emitter.hpp"
+#include "symgrad/temporary_files.hpp"
 
 #include <fmt/format.h>
 
@@ -361,6 +362,9 @@ void compile_into(const cache_entry& entry, const std::string& compiler,
                   const std::vector<std::string>& flags, const std::string& code) {
     const std::string tmp_c = write_temporary(entry.dir, ".c", code);
     const std::string tmp_so = tmp_c.substr(0, tmp_c.size() - 2) + ".so";
+    // Removed by a process that a limit ends in the middle of the compile.
+    const temporary_file_guard c_guard(tmp_c), so_guard(tmp_so);
+    std::optional<temporary_file_guard> digest_guard;
     std::string tmp_digest;
     auto remove_temporaries = [&] {
         ::unlink(tmp_c.c_str());
@@ -391,6 +395,7 @@ void compile_into(const cache_entry& entry, const std::string& compiler,
             throw native_unavailable("native: the C compiler " + compiler +
                                      " made no usable object: " + problem);
         tmp_digest = write_temporary(entry.dir, ".sha256", entry.digest_text(hex));
+        digest_guard.emplace(tmp_digest);
         // The object first: a reader that finds a new object with an old digest rebuilds.
         if (::rename(tmp_so.c_str(), entry.so().c_str()) != 0 ||
             ::rename(tmp_digest.c_str(), entry.digest().c_str()) != 0 ||

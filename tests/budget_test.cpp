@@ -6,6 +6,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include <string>
 #include <vector>
 
@@ -70,6 +73,26 @@ BOOST_AUTO_TEST_CASE(work_without_end_stops_at_the_time_limit) {
     r = symgrad::test::run_process(args);
     BOOST_TEST(r.status == 2);
     BOOST_TEST(contains(r.out, "symgrad: error: time limit"), r.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_compile_cut_short_by_the_time_limit_leaves_no_temporary_file) {
+    namespace fs = std::filesystem;
+    const fs::path dir = symgrad::test::scratch_directory("budget_compile");
+    const fs::path compiler = dir / "slow-cc", cache = dir / "cache";
+    std::ofstream(compiler) << "#!/bin/sh\nsleep 2\n"; // outlasts the limit
+    fs::permissions(compiler, fs::perms::owner_all);
+    const std::string problem =
+        std::string(SYMGRAD_SOURCE_DIR) + "/problems/seed000_softmax_data_minus1_1.txt";
+    const auto r = symgrad::test::run_process({"env", "SYMGRAD_CC=" + compiler.string(),
+                                               "SYMGRAD_CACHE_DIR=" + cache.string(),
+                                               SYMGRAD_CLI_PATH, "--time-limit", "1", "train",
+                                               problem, "gd", "rate", "0.1", "epochs", "1"});
+    BOOST_TEST(r.status == 2, r.out);
+    BOOST_TEST(contains(r.out, "symgrad: error: time limit"), r.out);
+    BOOST_TEST_REQUIRE(fs::exists(cache)); // the compile had begun
+    for (const auto& entry : fs::directory_iterator(cache))
+        BOOST_ERROR("left behind: " << entry.path().filename());
+    fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_CASE(memory_past_the_limit_stops_with_a_clear_error) {

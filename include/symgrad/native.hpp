@@ -23,9 +23,10 @@
 ///     too, or the compiler fails, build() throws native_unavailable and the evaluator falls
 ///     back to the interpreter with a one-line note;
 ///   - temporary files (tmp-PID-XXXXXX.c/.so/.sha256) are removed on every path that returns
-///     or throws; those of a build that was killed (a signal, the command's time limit) are
-///     removed by the next build in the directory once they are a minute old and their process
-///     has exited. A library cannot clean up after SIGKILL, and should not take over its
+///     or throws, and registered (temporary_files.hpp) so that a command stopped by its time or
+///     memory limit removes them too; those of a build that was killed by a signal are removed
+///     by the next build in the directory once they are a minute old and their process has
+///     exited. A library cannot clean up after SIGKILL, and should not take over its
 ///     user's signal handlers, so the next run does it.
 /// The cache key hashes the source, the compiler (path, size, modification time), the flags
 /// and the CPU (so -march=native objects never move between different machines).

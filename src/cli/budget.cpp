@@ -3,12 +3,14 @@
 #include "cli/budget.hpp"
 
 #include "symgrad/error.hpp"
+#include "symgrad/temporary_files.hpp"
 
 #include <cln/malloc.h>
 #include <flint/flint.h>
 #include <fmt/format.h>
 #include <gmp.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -53,6 +55,13 @@ std::string* time_message = nullptr;
 std::string* memory_message = nullptr;
 
 [[noreturn]] void stop_with(const std::string* message) {
+    // One thread reports and ends the process; another that gets here (the watchdog while
+    // memory runs out) waits for it, so the message is never cut short.
+    static std::atomic<bool> stopping{false};
+    if (stopping.exchange(true))
+        for (;;)
+            ::pause();
+    remove_temporary_files();
     if (message) {
         std::size_t written = 0;
         while (written < message->size()) {
@@ -126,8 +135,9 @@ void start_budget(const budget& b) {
         "symgrad: error: memory limit: the command needed more than " + limit_text(b.megabytes) +
         " MiB; raise the limit with --memory-limit MIB (0: no limit)\n");
 
-    // The watchdog first: its thread's stack must fit under the memory limit set below.
-    // Beyond 10^9 s (31 years) the wait would overflow the clock's nanoseconds: no limit.
+    // The watchdog first: its thread's stack and state must fit under the memory limit set
+    // below. Beyond 10^9 s (31 years) the wait would overflow the clock's nanoseconds: no limit.
+    watchdog();
     if (b.seconds > 0 && b.seconds < 1e9) {
         const auto limit = std::chrono::duration<double>(b.seconds);
         try {

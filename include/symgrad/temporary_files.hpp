@@ -1,0 +1,33 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#pragma once
+
+/// @file temporary_files.hpp
+/// Temporary files of work in progress (a compile's tmp-*.c and tmp-*.so, an output file's
+/// temporary before its rename), registered while they exist so that a process ended early by
+/// the command's time or memory limit (cli/budget.hpp) removes them on its way out. Code that
+/// finishes normally removes or renames its files itself and then unregisters them (the guard
+/// does that). A process killed by a signal cannot run this: the native cache also removes the
+/// stale temporaries of dead processes (native.hpp).
+
+#include <string>
+
+namespace symgrad {
+
+/// Registers a path for the lifetime of the guard.
+class temporary_file_guard {
+public:
+    explicit temporary_file_guard(std::string path);
+    ~temporary_file_guard();
+    temporary_file_guard(const temporary_file_guard&) = delete;
+    temporary_file_guard& operator=(const temporary_file_guard&) = delete;
+
+private:
+    std::string path_;
+};
+
+/// Unlink every registered path. For a process's last moments: allocates nothing, and waits
+/// at most a moment for a registration in progress (then removes nothing rather than block).
+void remove_temporary_files() noexcept;
+
+} // namespace symgrad
