@@ -268,6 +268,12 @@ std::string expression(const tape& t, const instruction& in,
         return "sg_softplus(" + a + ")";
     case opcode::expnegabs:
         return "exp(-fabs(" + a + "))";
+    case opcode::log1p:
+        return "log1p(" + a + ")";
+    case opcode::expm1:
+        return "expm1(" + a + ")";
+    case opcode::hypot:
+        return "hypot(" + a + ", " + b + ")";
     case opcode::relu:
         return "sg_relu(" + a + ")";
     case opcode::add:

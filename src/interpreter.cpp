@@ -82,6 +82,15 @@ struct f_sigmoid {
         return (z >= 0 ? 1.0 : e) / (1.0 + e);
     }
 };
+struct f_log1p {
+    static double f(double a) { return std::log1p(a); }
+};
+struct f_expm1 {
+    static double f(double a) { return std::expm1(a); }
+};
+struct f_hypot {
+    static double f(double a, double b) { return std::hypot(a, b); }
+};
 struct f_expnegabs {
     static double f(double a) { return std::exp(-std::abs(a)); }
 };
@@ -202,6 +211,10 @@ inline double scalar_step(const instruction& in, const double* r, const std::uin
         return f_softplus::f(a);
     case opcode::expnegabs:
         return f_expnegabs::f(a);
+    case opcode::log1p:
+        return f_log1p::f(a);
+    case opcode::expm1:
+        return f_expm1::f(a);
     case opcode::relu:
         return f_relu::f(a);
     case opcode::add:
@@ -218,6 +231,8 @@ inline double scalar_step(const instruction& in, const double* r, const std::uin
         return f_expsum::f(a, r[in.b]);
     case opcode::sigmoid_e:
         return f_sigmoid_e::f(a, r[in.b]);
+    case opcode::hypot:
+        return f_hypot::f(a, r[in.b]);
     case opcode::logloss:
         return f_logloss::f(a, r[in.b]);
     case opcode::indicator:
@@ -475,6 +490,10 @@ template <class Step> kernel_of<Step> unary_for(opcode op) {
         return unary_kernel<f_softplus>;
     case opcode::expnegabs:
         return unary_kernel<f_expnegabs>;
+    case opcode::log1p:
+        return unary_kernel<f_log1p>;
+    case opcode::expm1:
+        return unary_kernel<f_expm1>;
     case opcode::relu:
         return unary_kernel<f_relu>;
     case opcode::powi:
@@ -508,6 +527,8 @@ template <class Step> kernel_of<Step> binary_for(opcode op, bool av, bool bv) {
         return binary_variant<Step, f_expsum>(av, bv);
     case opcode::sigmoid_e:
         return binary_variant<Step, f_sigmoid_e>(av, bv);
+    case opcode::hypot:
+        return binary_variant<Step, f_hypot>(av, bv);
     case opcode::logloss:
         return binary_variant<Step, f_logloss>(av, bv);
     case opcode::indicator:

@@ -207,6 +207,12 @@ const char* opcode_name(opcode op) {
         return "softplus";
     case opcode::expnegabs:
         return "expnegabs";
+    case opcode::log1p:
+        return "log1p";
+    case opcode::expm1:
+        return "expm1";
+    case opcode::hypot:
+        return "hypot";
     case opcode::relu:
         return "relu";
     case opcode::add:
@@ -332,6 +338,12 @@ ex apply_opcode(opcode op, const exvector& v, int imm) {
         return GiNaC::exp(v[0] + v[1]);
     case opcode::expnegabs:
         return GiNaC::exp(-GiNaC::abs(v[0]));
+    case opcode::log1p:
+        return GiNaC::log(1 + v[0]);
+    case opcode::expm1:
+        return GiNaC::exp(v[0]) - 1;
+    case opcode::hypot:
+        return GiNaC::sqrt(v[0] * v[0] + v[1] * v[1]);
     case opcode::sigmoid_e:
         return sigmoid(v[0]);
     case opcode::logloss:
@@ -429,6 +441,7 @@ private:
                                 " is defined twice (or is also an argument)");
         const std::uint32_t id = lower(a.value);
         memo_.emplace(a.symbol, id);
+        definitions_.emplace(a.symbol, a.value);
         keys_.emplace(a.symbol, key(a.value));
         const value& v = values_[id];
         if (v.kind == value_kind::constant)
@@ -597,7 +610,62 @@ private:
                             "defined by the program");
     }
 
+    // log(1 + u), e^u - 1 and sqrt(u^2 + v^2) run as log1p, expm1 and hypot: accurate for
+    // small u, and no overflow of the squares.
+    // (Program symbols are seen through: log(h1) with h1 := 1 + w^2 is log1p(w^2).)
+    ex value_of(const ex& e) const {
+        if (GiNaC::is_a<GiNaC::symbol>(e))
+            if (auto it = definitions_.find(e); it != definitions_.end())
+                return it->second;
+        return e;
+    }
+
+    bool is_log_one_plus(const ex& e, ex& u) const {
+        if (!GiNaC::is_the_function<GiNaC::log_SERIAL>(e))
+            return false;
+        const ex s = value_of(e.op(0));
+        if (!GiNaC::is_exactly_a<GiNaC::add>(s))
+            return false;
+        for (std::size_t i = 0; i < s.nops(); ++i)
+            if (GiNaC::is_exactly_a<numeric>(s.op(i)) && s.op(i).is_equal(1)) {
+                u = s - 1;
+                return true;
+            }
+        return false;
+    }
+
+    bool is_exp_minus_one(const ex& e, ex& u) const {
+        if (!GiNaC::is_exactly_a<GiNaC::add>(e) || e.nops() != 2)
+            return false;
+        const ex rest = value_of(e + 1);
+        if (!GiNaC::is_the_function<GiNaC::exp_SERIAL>(rest))
+            return false;
+        u = rest.op(0);
+        return true;
+    }
+
+    bool is_hypot(const ex& e, exvector& sides) {
+        if (!GiNaC::is_exactly_a<GiNaC::power>(e) || !e.op(1).is_equal(numeric(1, 2)))
+            return false;
+        const ex s = value_of(e.op(0));
+        if (!GiNaC::is_exactly_a<GiNaC::add>(s) || s.nops() != 2)
+            return false;
+        sides.clear();
+        for (const ex& t : ordered_ops(s)) {
+            if (!GiNaC::is_exactly_a<GiNaC::power>(t) || !t.op(1).is_equal(2))
+                return false;
+            sides.push_back(t.op(0));
+        }
+        return true;
+    }
+
     exvector children(const ex& e) {
+        ex u;
+        exvector sides;
+        if (is_log_one_plus(e, u) || is_exp_minus_one(e, u))
+            return {u};
+        if (is_hypot(e, sides))
+            return sides;
         if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
             exvector terms;
             std::vector<bool> negative;
@@ -698,6 +766,14 @@ private:
     }
 
     std::uint32_t build(const ex& e, const std::vector<std::uint32_t>& ids) {
+        ex u;
+        exvector sides;
+        if (is_log_one_plus(e, u))
+            return emit(opcode::log1p, ids[0], 0, e);
+        if (is_exp_minus_one(e, u))
+            return emit(opcode::expm1, ids[0], 0, e);
+        if (is_hypot(e, sides))
+            return emit(opcode::hypot, ids[0], ids[1], e);
         if (is_exp_of_two_terms(e)) {
             // e^(z_l - logsumexp(z)): from the logsumexp's parts (kernels::exp_diff2).
             for (int k = 0; k < 2; ++k)
@@ -794,8 +870,8 @@ private:
                 return emit(opcode::sigmoid, ids[0], 0, e);
             // sigmoid(u) and sigmoid(-u) both run (u's derivative): one e^-|u| for both.
             const instruction* in = instruction_of(ids[0]);
-            const std::uint32_t u = in && in->op == opcode::neg ? in->a : ids[0];
-            return emit(opcode::sigmoid_e, ids[0], emit(opcode::expnegabs, u, 0, e), e);
+            const std::uint32_t base = in && in->op == opcode::neg ? in->a : ids[0];
+            return emit(opcode::sigmoid_e, ids[0], emit(opcode::expnegabs, base, 0, e), e);
         }
         case ml_function::softplus:
             return emit(opcode::softplus, ids[0], 0, e);
@@ -955,6 +1031,7 @@ private:
     std::vector<value> values_;
     std::unordered_map<ex, std::uint32_t> memo_;
     std::unordered_set<ex> sigmoid_arguments_;
+    std::unordered_map<ex, ex> definitions_; // program symbol -> its value
     /// logsumexp result -> (its lse_max, its lse_tail).
     std::unordered_map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> lse_parts_;
     GiNaC::exmap constant_symbols_;

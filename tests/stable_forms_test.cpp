@@ -164,6 +164,31 @@ BOOST_AUTO_TEST_CASE(cross_entropy_of_a_confident_softmax_keeps_its_small_gradie
         }
 }
 
+BOOST_AUTO_TEST_CASE(log1p_expm1_and_hypot_are_what_runs) {
+    // log(1 + 1e-20) is 0 and e^(1e-12) - 1 has 4 correct digits in double; (1e200)^2
+    // overflows. The tape runs log1p, expm1 and hypot, seeing through program symbols.
+    const ex w = symbol_named("w"), v = symbol_named("v");
+    struct case_ {
+        const char* loss;
+        double w, v;
+    };
+    for (const case_& c : {case_{"log(1 + w^2)", 1e-10, 0}, case_{"exp(w) - 1", 1e-12, 0},
+                           case_{"exp(w) - 1", -3e-9, 0}, case_{"sqrt(w^2 + v^2)", 3e200, 4e200},
+                           case_{"sqrt(w^2 + v^2)", 3e-200, 4e-200}}) {
+        const ex loss = p(c.loss);
+        const tape t = compile_tape(gradient_program(loss, {w, v}));
+        std::vector<double> registers(t.register_count()), out(t.outputs().size());
+        const double ws[] = {c.w, c.v};
+        run_point(t, ws, nullptr, nullptr, registers.data(), out.data());
+        const GiNaC::exmap at{{w, exact(c.w)}, {v, exact(c.v)}};
+        BOOST_TEST_INFO(c.loss << " at w = " << c.w << ", v = " << c.v << ": " << out[0] << ", "
+                               << out[1]);
+        BOOST_TEST(ulps(out[0], evaluate_numeric(loss, at, 60)) <= 4);
+        BOOST_TEST(
+            ulps(out[1], evaluate_numeric(loss.diff(GiNaC::ex_to<GiNaC::symbol>(w)), at, 60)) <= 4);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(printed_code_and_double_evaluation_use_the_stable_form) {
     const ex z = symbol_named("z");
     const ex d = sigmoid(z) * (1 - sigmoid(z));

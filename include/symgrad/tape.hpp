@@ -70,6 +70,8 @@ enum class opcode : std::uint8_t {
     sigmoid,   ///< 1/(1 + e^-a)
     softplus,  ///< log(1 + e^a)
     expnegabs, ///< e^-|a|, shared by sigmoid(a) and sigmoid(-a) (sigmoid_e)
+    log1p,     ///< log(1 + a), what log(1 + u) runs as
+    expm1,     ///< e^a - 1, what e^u - 1 runs as
     relu,      ///< max(a, 0)
     // r = a op b
     add,
@@ -79,6 +81,7 @@ enum class opcode : std::uint8_t {
     pow,       ///< a^b for a non-integer exponent register b
     expsum,    ///< e^(a + b), with the rounding error of a + b put back (kernels::exp_sum)
     sigmoid_e, ///< sigmoid(a) from b = e^-|a|: one exp for both sigmoid(h) and sigmoid(-h)
+    hypot,     ///< sqrt(a^2 + b^2) without overflow, what sqrt(u^2 + v^2) runs as
     logloss,   ///< -(b log a + (1 - b) log(1 - a)), a in (0, 1)
     indicator, ///< [a = b]
     // r = a*b + c and r = c - a*b (two roundings, like the mul and add they replace)
