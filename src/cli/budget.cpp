@@ -131,9 +131,16 @@ void start_budget(const budget& b) {
     time_message = new std::string(
         "symgrad: error: time limit: the command did not finish within " + limit_text(b.seconds) +
         " s; raise the limit with --time-limit SECONDS (0: no limit)\n");
+#if defined(SYMGRAD_ADDRESS_SANITIZER)
+    const bool memory_limited = false;
+#else
+    const bool memory_limited = b.megabytes > 0 && b.megabytes * 1024 * 1024 < 1e18;
+#endif
     memory_message = new std::string(
-        "symgrad: error: memory limit: the command needed more than " + limit_text(b.megabytes) +
-        " MiB; raise the limit with --memory-limit MIB (0: no limit)\n");
+        memory_limited ? "symgrad: error: memory limit: the command needed more than " +
+                             limit_text(b.megabytes) +
+                             " MiB; raise the limit with --memory-limit MIB (0: no limit)\n"
+                       : std::string("symgrad: error: out of memory\n"));
 
     // The watchdog first: its thread's stack and state must fit under the memory limit set
     // below. Beyond 10^9 s (31 years) the wait would overflow the clock's nanoseconds: no limit.
@@ -159,11 +166,10 @@ void start_budget(const budget& b) {
     mp_set_memory_functions(checked_malloc, gmp_realloc, gmp_free);
     cln::malloc_hook = checked_malloc;
     __flint_set_memory_functions(checked_malloc, checked_calloc, checked_realloc, std::free);
-#if !defined(SYMGRAD_ADDRESS_SANITIZER)
-    if (b.megabytes > 0) {
+    if (memory_limited) {
         const double bytes = b.megabytes * 1024 * 1024;
         rlimit limit{};
-        if (::getrlimit(RLIMIT_AS, &limit) == 0 && bytes < 1e18) {
+        if (::getrlimit(RLIMIT_AS, &limit) == 0) {
             const auto wanted = static_cast<rlim_t>(bytes);
             if (limit.rlim_max == RLIM_INFINITY || wanted < limit.rlim_max)
                 limit.rlim_cur = wanted;
@@ -172,7 +178,6 @@ void start_budget(const budget& b) {
             ::setrlimit(RLIMIT_AS, &limit);
         }
     }
-#endif
 }
 
 void finish_budget() {
