@@ -10,6 +10,7 @@
 #include "symgrad/kernels.hpp"
 #include "symgrad/precision.hpp"
 #include "symgrad/printers.hpp"
+#include "symgrad/stable_forms.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/time_limit.hpp"
 
@@ -559,8 +560,9 @@ double evaluate_double(const ex& e, const double_point& point, const std::string
         if (!missing.empty())
             throw unbound_symbols(where, std::move(missing));
     }
+    // What runs in double is the cancellation-free form (stable_forms.hpp).
     double_evaluator evaluator(point, where);
-    return evaluator(e);
+    return evaluator(stable_form(e));
 }
 
 std::string format_double(double value, int digits) {

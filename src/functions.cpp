@@ -165,16 +165,35 @@ bool sigmoid_info(const exvector& a, unsigned inf) {
 // ---------------------------------------------------------------------------------------------
 // softplus
 
+/// log(1 + e) for a float 0 <= e <= 1 at the current precision: the series sum_k (-1)^(k+1)
+/// e^k / k where e is small (1 + e would lose e's digits), log(1 + e) otherwise.
+numeric log1p_small(const numeric& e) {
+    if (e > numeric(1, 1024))
+        return GiNaC::ex_to<numeric>(GiNaC::log(1 + e));
+    const numeric eps = GiNaC::ex_to<numeric>(
+        GiNaC::pow(numeric(10), -static_cast<long>(GiNaC::Digits) - 5).evalf());
+    numeric sum = 0, power = e;
+    for (long k = 1; k < 100000; ++k) {
+        const numeric term = power / k;
+        sum += k % 2 ? term : numeric(-term);
+        if (GiNaC::abs(term) <= eps * GiNaC::abs(sum))
+            break;
+        power *= e;
+    }
+    return sum;
+}
+
 ex softplus_evalf(const exvector& a) {
     if (!GiNaC::is_exactly_a<numeric>(a[0]))
         return softplus(a[0]).hold();
     const numeric& x = num(a[0]);
     if (!x.is_real())
         return GiNaC::log(1 + GiNaC::exp(x));
-    // softplus(x) = max(x, 0) + log(1 + exp(-|x|)): no overflow for large |x|.
-    if (x > 0)
-        return x + GiNaC::log(1 + GiNaC::exp(-x));
-    return GiNaC::log(1 + GiNaC::exp(x));
+    // softplus(x) = max(x, 0) + log(1 + exp(-|x|)): no overflow for large |x|, and log1p's
+    // series where 1 + e^-|x| would round to 1 (softplus(-255) is e^-255, not 0).
+    const numeric e = GiNaC::exp(x > 0 ? numeric(-x) : x);
+    const numeric tail = log1p_small(e);
+    return x > 0 ? ex(x + tail) : ex(tail);
 }
 
 ex softplus_eval(const exvector& a) {

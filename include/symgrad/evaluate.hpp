@@ -64,7 +64,8 @@ bool at_a_pole_that_never_evaluates(const std::string& name, const GiNaC::exvect
 GiNaC::numeric evaluate_numeric(const GiNaC::ex& e, const GiNaC::exmap& point, long digits = 17,
                                 const std::string& where = "evaluate");
 
-/// The value in IEEE double (overflow-safe kernels for the ML functions). Throws domain_error
+/// The value in IEEE double (overflow-safe kernels for the ML functions), of @p e's stable form
+/// (stable_forms.hpp: 1 - sigmoid(40) is sigmoid(-40), not 0). Throws domain_error
 /// naming the first subexpression whose value is not finite although its inputs are.
 double evaluate_double(const GiNaC::ex& e, const double_point& point,
                        const std::string& where = "evaluate");

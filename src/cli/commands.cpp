@@ -121,8 +121,7 @@ std::string c_renaming_comment(const ex& e) {
 printed_value value_text(const ex& e, const GiNaC::exmap& point, const value_options& v,
                          const std::string& where) {
     if (v.in_double) {
-        // In double, the cancellation-free form is what is evaluated (stable_forms.hpp).
-        const double d = evaluate_double(stable_form(e), to_double_point(point), where);
+        const double d = evaluate_double(e, to_double_point(point), where);
         return {format_double(d, static_cast<int>(std::min<long>(v.digits, 17))), false};
     }
     const GiNaC::numeric n = evaluate_numeric(e, point, v.digits, where);
