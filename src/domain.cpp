@@ -18,6 +18,7 @@
 namespace symgrad {
 
 using GiNaC::ex;
+using GiNaC::exvector;
 using GiNaC::numeric;
 
 namespace {
@@ -55,16 +56,32 @@ bool is_nonnegative(const ex& e) {
     return simplify_detail::is_positive(e);
 }
 
-class condition_collector : public GiNaC::map_function {
+/// Post-order over the DAG (operands before the operation), with an explicit stack: a chain of
+/// thousands of nested calls is not a recursion that deep.
+class condition_collector {
 public:
+    condition_collector(std::unordered_set<const GiNaC::basic*>& seen, exvector& keep)
+        : seen_(seen), keep_(keep) {}
+
     std::vector<domain_condition> out;
 
-    ex operator()(const ex& e) override {
-        if (is_number(e) || GiNaC::is_a<GiNaC::symbol>(e) || !seen_.insert(e).second)
-            return e;
-        e.map(*this);
-        collect(e);
-        return e;
+    void operator()(const ex& root) {
+        std::vector<std::pair<ex, bool>> stack{{root, false}};
+        while (!stack.empty()) {
+            const auto [e, operands_done] = stack.back();
+            stack.pop_back();
+            if (operands_done) {
+                collect(e);
+                continue;
+            }
+            if (is_number(e) || GiNaC::is_a<GiNaC::symbol>(e) ||
+                !seen_.insert(&GiNaC::ex_to<GiNaC::basic>(e)).second)
+                continue;
+            keep_.push_back(e); // its address stays its own
+            stack.emplace_back(e, true);
+            for (std::size_t i = e.nops(); i-- > 0;)
+                stack.emplace_back(e.op(i), false);
+        }
     }
 
 private:
@@ -107,7 +124,8 @@ private:
             add_condition(out, {GiNaC::cos(e.op(0)), domain_kind::nonzero});
     }
 
-    std::unordered_set<ex> seen_;
+    std::unordered_set<const GiNaC::basic*>& seen_;
+    exvector& keep_;
 };
 
 int sign_of_number(const numeric& n) {
@@ -175,7 +193,12 @@ void add_condition(std::vector<domain_condition>& to, const domain_condition& c)
 }
 
 std::vector<domain_condition> domain_of(const ex& e) {
-    condition_collector collect;
+    domain_collector once;
+    return once(e);
+}
+
+std::vector<domain_condition> domain_collector::operator()(const ex& e) {
+    condition_collector collect(seen_, keep_);
     collect(e);
     return std::move(collect.out);
 }

@@ -581,6 +581,7 @@ public:
     std::vector<domain_condition> domain;
 
 private:
+    domain_collector collect_domain_;
     const token& peek() const { return toks_[pos_]; }
     bool at_op(char c) const { return peek().kind == tok::op && text_[peek().begin] == c; }
     bool at(tok k, char c) const { return peek().kind == k && text_[peek().begin] == c; }
@@ -666,7 +667,7 @@ private:
     }
 
     void note_power(const ex& base, const ex& exponent) {
-        for (const auto& c : domain_of(GiNaC::power(base, exponent).hold()))
+        for (const auto& c : collect_domain_(GiNaC::power(base, exponent).hold()))
             if (c.expr.is_equal(base))
                 add_condition(domain, c);
     }
@@ -807,7 +808,7 @@ private:
                 written = GiNaC::tan(args[0]).hold();
             else if (args.size() == 2)
                 written = logloss(args[0], args[1]).hold();
-            for (const auto& c : domain_of(written))
+            for (const auto& c : collect_domain_(written))
                 add_condition(domain, c);
         } else if ((name == "pow" || name == "power") && args.size() == 2) {
             note_power(args[0], args[1]);

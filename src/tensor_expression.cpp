@@ -637,13 +637,13 @@ private:
     /// f(args), with the conditions of its real domain as written (log's argument > 0, ...)
     /// recorded before GiNaC simplifies (exp(log(x)) is x).
     ex call_noting_domain(unsigned serial, const exvector& args) {
-        for (const auto& c : domain_of(GiNaC::function(serial, args).hold()))
+        for (const auto& c : collect_domain_(GiNaC::function(serial, args).hold()))
             add_condition(domain_, c);
         return GiNaC::function(serial, args);
     }
 
     void note_power(const ex& base, const ex& exponent) {
-        for (const auto& c : domain_of(GiNaC::power(base, exponent).hold()))
+        for (const auto& c : collect_domain_(GiNaC::power(base, exponent).hold()))
             if (c.expr.is_equal(base))
                 add_condition(domain_, c);
     }
@@ -653,6 +653,7 @@ public:
     std::vector<domain_condition> domain_;
 
 private:
+    domain_collector collect_domain_;
     ex differentiate(const ex& e, const ex& v, unsigned order, const token& at) {
         auto by = [&](const ex& f, const ex& var) {
             if (!GiNaC::is_a<GiNaC::symbol>(var))

@@ -22,6 +22,7 @@
 #include <ginac/ginac.h>
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace symgrad {
@@ -48,6 +49,20 @@ void add_condition(std::vector<domain_condition>& to, const domain_condition& c)
 
 /// The conditions of the operations of @p e that restrict its real domain (see above).
 std::vector<domain_condition> domain_of(const GiNaC::ex& e);
+
+/// domain_of over the expressions a reader builds bottom up: a subexpression visited by an
+/// earlier call (the same object: GiNaC shares them) is not visited again, so reading costs
+/// linear time where one domain_of per node would cost the square of the nesting depth (a
+/// chain of 600 definitions z_i = sigmoid(z_{i-1}) took 37 s). Keeps what it visited alive.
+class domain_collector {
+public:
+    /// The conditions of the subexpressions of @p e that earlier calls did not visit.
+    std::vector<domain_condition> operator()(const GiNaC::ex& e);
+
+private:
+    std::unordered_set<const GiNaC::basic*> seen_;
+    GiNaC::exvector keep_;
+};
 
 /// The conditions of @p w: those recorded as it was written and those of its value; the ones
 /// that hold everywhere (exp(u) > 0, 1 + exp(-z) != 0, u^2 >= 0, ...) are left out.
