@@ -603,14 +603,29 @@ private:
         return value;
     }
 
+    /// One sum of all the terms, built once: adding them one at a time (and testing each
+    /// partial sum for I) was quadratic in their number. Each term was tested as it was built,
+    /// and a sum of real terms is real.
     ex sum() {
-        ex e = product();
+        ex first = product();
+        if (!at_op('+') && !at_op('-'))
+            return first;
+        GiNaC::exvector terms{first};
+        token last = peek();
         while (at_op('+') || at_op('-')) {
-            const token op = take();
+            last = take();
             const ex rhs = product();
-            e = build(op, [&] { return text_[op.begin] == '+' ? e + rhs : e - rhs; });
+            terms.push_back(text_[last.begin] == '+' ? rhs : build(last, [&] { return -rhs; }));
         }
-        return e;
+        ex total;
+        try {
+            total = GiNaC::dynallocate<GiNaC::add>(terms);
+        } catch (const error&) {
+            throw;
+        } catch (const std::exception& x) {
+            sc_.fail(last.begin, "undefined: " + ginac_reason(x), last.end - last.begin);
+        }
+        return total;
     }
 
     ex product() {
