@@ -3,6 +3,7 @@
 #include "symgrad/input_file.hpp"
 
 #include "symgrad/error.hpp"
+#include "symgrad/output_file.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -37,18 +38,6 @@ bool inside(const fs::path& p, const fs::path& dir) {
             return false;
     }
     return true;
-}
-
-std::string kind_of(mode_t mode) {
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISFIFO(mode))
-        return "a FIFO";
-    if (S_ISCHR(mode) || S_ISBLK(mode))
-        return "a device";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    return "not a regular file";
 }
 
 std::string mebibytes(std::uintmax_t bytes) {
@@ -135,7 +124,7 @@ std::string read_regular_file(const std::string& path, std::uintmax_t limit,
     if (::fstat(fd, &st) != 0)
         refuse("cannot read the file: " + std::string(std::strerror(errno)));
     if (!S_ISREG(st.st_mode))
-        refuse("it is " + kind_of(st.st_mode) + ", not a regular file");
+        refuse("it is " + file_kind(st.st_mode) + ", not a regular file");
     if (!opened_within(fd, confined_to))
         refuse("the file opened is outside the problem file's directory (a link was changed "
                "while it was read)");

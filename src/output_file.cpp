@@ -18,21 +18,6 @@ namespace symgrad {
 
 namespace {
 
-/// What a file that is not a regular file is, for messages.
-std::string kind_of(mode_t mode) {
-    if (S_ISLNK(mode))
-        return "a symbolic link";
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISFIFO(mode))
-        return "a FIFO";
-    if (S_ISCHR(mode) || S_ISBLK(mode))
-        return "a device";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    return "not a regular file";
-}
-
 [[noreturn]] void refuse(const std::string& what, const std::string& path,
                          const std::string& reason) {
     throw invalid_input(what + ": cannot write " + path + ": " + reason);
@@ -51,7 +36,7 @@ void check_existing(const std::string& what, const std::string& path, const stru
                     const std::vector<std::string>& inputs) {
     if (!S_ISREG(st.st_mode))
         refuse(what, path,
-               "it is " + kind_of(st.st_mode) + "; symgrad replaces only regular files");
+               "it is " + file_kind(st.st_mode) + "; symgrad replaces only regular files");
     for (const auto& input : inputs) {
         struct stat in {};
         if (::stat(input.c_str(), &in) == 0 && in.st_dev == st.st_dev && in.st_ino == st.st_ino)
@@ -104,6 +89,20 @@ struct descriptor {
 };
 
 } // namespace
+
+std::string file_kind(mode_t mode) {
+    if (S_ISLNK(mode))
+        return "a symbolic link";
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
 
 void check_output_path(const std::string& path, const std::string& what,
                        const std::vector<std::string>& inputs) {

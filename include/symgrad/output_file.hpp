@@ -15,6 +15,7 @@
 ///   - on every failure the temporary file is removed and the target is left as it was.
 
 #include <string>
+#include <sys/types.h>
 #include <vector>
 
 namespace symgrad {
@@ -40,5 +41,9 @@ void write_file_atomically(const std::string& path, const std::string& text,
 /// not a regular file, or is one of @p inputs, or does not exist and has no directory.
 void check_output_path(const std::string& path, const std::string& what,
                        const std::vector<std::string>& inputs = {});
+
+/// What a file that is not a regular file is, for messages: "a symbolic link", "a directory",
+/// "a FIFO", "a device", "a socket".
+std::string file_kind(mode_t mode);
 
 } // namespace symgrad
