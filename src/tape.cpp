@@ -799,6 +799,18 @@ private:
             }
             if (!constant_part.is_zero())
                 plus.push_back(constant(constant_part, e));
+            // logsumexp(z) - z_y (cross-entropy) as (max - z_y) + tail: exact 0 + tail when the
+            // label's logit is the largest, where lse - z_y cancels to the tail's rounding.
+            std::uint32_t tail = 0;
+            bool add_tail = false;
+            if (!minus.empty())
+                for (auto& p : plus)
+                    if (auto parts = lse_parts_.find(p); parts != lse_parts_.end()) {
+                        p = parts->second.first;
+                        tail = parts->second.second;
+                        add_tail = true;
+                        break;
+                    }
             std::uint32_t acc;
             std::size_t first_minus = 0;
             if (plus.empty()) {
@@ -809,7 +821,7 @@ private:
             }
             for (std::size_t i = first_minus; i < minus.size(); ++i)
                 acc = emit(opcode::sub, acc, minus[i], e);
-            return acc;
+            return add_tail ? emit(opcode::add, acc, tail, e) : acc;
         }
         if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
             // coefficient * constant factors / constant divisors is one constant k; the rest is

@@ -161,6 +161,8 @@ BOOST_AUTO_TEST_CASE(cross_entropy_of_a_confident_softmax_keeps_its_small_gradie
             const GiNaC::exmap at{{z, exact(zv)}, {y, numeric(yv)}};
             BOOST_TEST_INFO("z = " << zv << ", y = " << yv << ": " << out[0] << ", " << out[1]);
             BOOST_TEST(ulps(out[1], evaluate_numeric(d, at, 60)) <= 4);
+            // The loss too: (max - z_y) + tail, not logsumexp - z_y (0 at z = 40, y = 0).
+            BOOST_TEST(ulps(out[0], evaluate_numeric(loss, at, 60)) <= 4);
         }
 }
 
