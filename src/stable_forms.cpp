@@ -166,12 +166,11 @@ ex stable_forms::rewrite_sum(const ex& e) const {
     // which the left side loses to cancellation once sigmoid(u) rounds to 1.
     if (e.nops() == 2 && !labels_.empty())
         for (int s = 0; s < 2; ++s) {
-            const ex& t = e.op(s);
-            const ex& other = e.op(1 - s);
-            if (sigmoid_of(t, u) && labels_.count(-other)) {
-                const ex y = -other;
-                return (1 - y) * t - y * sigmoid(-u);
-            }
+            // c (sigmoid(u) - y) with c = 1 or -1 (GiNaC may write it y - sigmoid(u)).
+            const auto [c, t] = split_coefficient(e.op(s));
+            const ex y = -c * e.op(1 - s);
+            if ((c.is_equal(1) || c.is_equal(-1)) && sigmoid_of(t, u) && labels_.count(y))
+                return c * ((1 - y) * t - y * sigmoid(-u));
         }
     // g_l - [y = l] = (1 - [y = l]) g_l - [y = l] sum_{j != l} g_j for a softmax component
     // g_l: the cross-entropy gradient, which cancels once g_l rounds to 1 (a confident class).
@@ -198,10 +197,18 @@ ex stable_forms::rewrite_sum(const ex& e) const {
         if (GiNaC::is_exactly_a<GiNaC::numeric>(t))
             continue;
         const auto [c, r] = split_coefficient(t);
+        // k (1 + tanh(u)) = 2k sigmoid(2u)
+        if ((c - GiNaC::ex_to<GiNaC::numeric>(k)).is_zero() && tanh_of(r, u))
+            return e - k - t + 2 * k * sigmoid(2 * u);
         if (!(c + GiNaC::ex_to<GiNaC::numeric>(k)).is_zero())
             continue;
         if (sigmoid_of(r, u))
             return e - k - t + k * sigmoid(-u);
+        // k (1 - sigmoid(u)^2) = k sigmoid(-u) (1 + sigmoid(u)); k (1 - tanh(u)) = 2k sigmoid(-2u)
+        if (GiNaC::is_exactly_a<GiNaC::power>(r) && r.op(1).is_equal(2) && sigmoid_of(r.op(0), u))
+            return e - k - t + k * sigmoid(-u) * (1 + r.op(0));
+        if (tanh_of(r, u))
+            return e - k - t + 2 * k * sigmoid(-2 * u);
         if (GiNaC::is_exactly_a<GiNaC::power>(r) && r.op(1).is_equal(2) && tanh_of(r.op(0), u))
             return e - k - t + 4 * k * sigmoid(2 * u) * sigmoid(-2 * u);
         std::size_t l = 0;
@@ -229,12 +236,24 @@ ex stable_forms::rewrite_node(const ex& e) const {
                 if (value_of(e.op(j)).is_equal(partner))
                     return e / f / e.op(j) * sigmoid(exp_v.op(0));
         }
+    // log cosh(u) = logsumexp(u, -u) - log 2: cosh overflows from |u| = 711 on.
+    if (GiNaC::is_the_function<GiNaC::log_SERIAL>(e) &&
+        GiNaC::is_the_function<GiNaC::cosh_SERIAL>(value_of(e.op(0)))) {
+        const ex v = value_of(e.op(0)).op(0);
+        return logsumexp({v, -v}) - GiNaC::log(ex(2));
+    }
     // log(1 + e^u) = softplus(u), which neither overflows nor loses the small values.
     if (GiNaC::is_the_function<GiNaC::log_SERIAL>(e) && one_plus_exp(e.op(0), u))
         return softplus(u);
-    // log sigmoid(u) = -softplus(-u): never the log of an underflowed probability.
+    // log sigmoid(u) = -softplus(-u): never the log of an underflowed probability; and
+    // log(c sigmoid(u)) = log(c) - softplus(-u) for a number c > 0.
     if (GiNaC::is_the_function<GiNaC::log_SERIAL>(e) && sigmoid_of(e.op(0), u))
         return -softplus(-u);
+    if (GiNaC::is_the_function<GiNaC::log_SERIAL>(e)) {
+        const auto [c, r] = split_coefficient(e.op(0));
+        if (c.is_positive() && !c.is_equal(1) && sigmoid_of(r, u))
+            return GiNaC::log(ex(c)) - softplus(-u);
+    }
     // logloss on the logit: y softplus(-u) + (1 - y) softplus(u), both terms accurate.
     if (ml_function_of(e) == ml_function::logloss && sigmoid_of(e.op(0), u)) {
         const ex& y = e.op(1);

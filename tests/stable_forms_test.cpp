@@ -13,6 +13,7 @@
 #include "symgrad/tape.hpp"
 #include "symgrad/trainer.hpp"
 #include "symgrad/verify.hpp"
+#include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -61,13 +62,26 @@ BOOST_AUTO_TEST_SUITE(numerics)
 BOOST_AUTO_TEST_CASE(each_rewrite_is_proved_equal_to_its_input) {
     const ex y = symbol_named("y");
     const char* inputs[] = {
-        "1 - sigmoid(u)",          "sigmoid(u) - 1",
-        "3 - 3*sigmoid(u + v)",    "sigmoid(u)*(1 - sigmoid(u))",
-        "log(sigmoid(u))",         "log(1 - sigmoid(u))",
-        "logloss(sigmoid(u), y)",  "1 - tanh(u)^2",
-        "1/(1 + exp(-u))",         "exp(u)/(1 + exp(u))",
-        "log(1 + exp(u))",         "sigmoid(u) - y",
-        "1 - softmax(0, a, b, c)", "softmax(1, a, b, c) - indicator(y, 1)",
+        "1 - sigmoid(u)",
+        "sigmoid(u) - 1",
+        "3 - 3*sigmoid(u + v)",
+        "sigmoid(u)*(1 - sigmoid(u))",
+        "log(sigmoid(u))",
+        "log(1 - sigmoid(u))",
+        "logloss(sigmoid(u), y)",
+        "1 - tanh(u)^2",
+        "1/(1 + exp(-u))",
+        "exp(u)/(1 + exp(u))",
+        "log(1 + exp(u))",
+        "sigmoid(u) - y",
+        "1 - softmax(0, a, b, c)",
+        "1 - tanh(u)",
+        "1 + tanh(u)",
+        "1 - sigmoid(u)^2",
+        "log(2 - 2*sigmoid(u))",
+        "log(cosh(u))",
+        "y - sigmoid(u)",
+        "softmax(1, a, b, c) - indicator(y, 1)",
     };
     for (const char* text : inputs) {
         const ex e = p(text);
@@ -188,6 +202,33 @@ BOOST_AUTO_TEST_CASE(log1p_expm1_and_hypot_are_what_runs) {
         BOOST_TEST(ulps(out[0], evaluate_numeric(loss, at, 60)) <= 4);
         BOOST_TEST(
             ulps(out[1], evaluate_numeric(loss.diff(GiNaC::ex_to<GiNaC::symbol>(w)), at, 60)) <= 4);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(eval_in_double_runs_what_the_compiled_evaluators_run) {
+    // Found by probing `symgrad eval --double` with expressions nobody on the team wrote: each
+    // was 0, wrong in its 8th digit, or "not finite" before --double went through the tape.
+    struct case_ {
+        const char* expression;
+        const char* at;
+    };
+    for (const case_& c :
+         {case_{"exp(z) - 1", "z=1e-10"}, case_{"log(1 + z)", "z=1e-300"},
+          case_{"sqrt(x^2 + y^2)", "x=1e200, y=1e200"},
+          case_{"crossentropy(softmax({z, 0}), 0)", "z=40"},
+          case_{"log(2 - 2*sigmoid(z))", "z=745"}, case_{"(sigmoid(w*x) - y)^2", "w=40, x=1, y=1"},
+          case_{"1 - tanh(z)", "z=40"}, case_{"1 - sigmoid(z)^2", "z=40"},
+          case_{"log(cosh(z))", "z=745"}}) {
+        const auto r = test::run_command({"eval", c.expression, "--at", c.at, "--double"});
+        BOOST_TEST_INFO(c.expression << " at " << c.at << ": " << r.out << r.err);
+        BOOST_TEST_REQUIRE(r.status == 0);
+        const auto reference =
+            test::run_command({"eval", c.expression, "--at", c.at, "--digits", "40"});
+        BOOST_TEST_REQUIRE(reference.status == 0);
+        // The certified value (ball arithmetic, a separate evaluator) to 40 digits.
+        const std::string ref = reference.out.substr(0, reference.out.find('\n'));
+        const numeric exact_value = GiNaC::ex_to<numeric>(parse(ref));
+        BOOST_TEST(ulps(std::stod(r.out), exact_value) <= 4);
     }
 }
 

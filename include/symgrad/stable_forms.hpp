@@ -14,6 +14,10 @@
 ///   log sigmoid(u)          -> -softplus(-u)      (and log(1 - sigmoid(u)) -> -softplus(u))
 ///   logloss(sigmoid(u), y)  -> y softplus(-u) + (1 - y) softplus(u)   (on the logit)
 ///   1 - tanh(u)^2           -> 4 sigmoid(2u) sigmoid(-2u)
+///   1 - tanh(u), 1 + tanh(u) -> 2 sigmoid(-2u), 2 sigmoid(2u)
+///   1 - sigmoid(u)^2        -> sigmoid(-u) (1 + sigmoid(u))
+///   log(c sigmoid(u))       -> log(c) - softplus(-u)   (a number c > 0)
+///   log cosh(u)             -> logsumexp(u, -u) - log 2
 ///   1/(1 + e^v)             -> sigmoid(-v),  e^v/(1 + e^v) -> sigmoid(v)
 ///   log(1 + e^u)            -> softplus(u)
 ///   g_l - [y = l]           -> (1 - [y = l]) g_l - [y = l] sum_{j != l} g_j  (g = softmax(z))
