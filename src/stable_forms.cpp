@@ -172,6 +172,23 @@ ex stable_forms::rewrite_sum(const ex& e) const {
             if ((c.is_equal(1) || c.is_equal(-1)) && sigmoid_of(t, u) && labels_.count(y))
                 return c * ((1 - y) * t - y * sigmoid(-u));
         }
+    // Differences that are small where their terms are not:
+    //   softplus(u) - u = softplus(-u),  softplus(u) - softplus(-u) = u,
+    //   sigmoid(u) - sigmoid(-u) = tanh(u/2).
+    if (e.nops() == 2)
+        for (int s = 0; s < 2; ++s) {
+            const auto [c, t] = split_coefficient(e.op(s));
+            const ex other = -e.op(1 - s) / c; // e = c (t - other)
+            if (ml_function_of(t) == ml_function::softplus) {
+                if (other.is_equal(t.op(0)))
+                    return c * softplus(-t.op(0));
+                if (other.is_equal(softplus(-t.op(0))))
+                    return c * t.op(0);
+            }
+            ex v;
+            if (sigmoid_of(t, u) && sigmoid_of(other, v) && v.is_equal(-u))
+                return c * GiNaC::tanh(u / 2);
+        }
     // g_l - [y = l] = (1 - [y = l]) g_l - [y = l] sum_{j != l} g_j for a softmax component
     // g_l: the cross-entropy gradient, which cancels once g_l rounds to 1 (a confident class).
     ex others;
@@ -200,6 +217,9 @@ ex stable_forms::rewrite_sum(const ex& e) const {
         // k (1 + tanh(u)) = 2k sigmoid(2u)
         if ((c - GiNaC::ex_to<GiNaC::numeric>(k)).is_zero() && tanh_of(r, u))
             return e - k - t + 2 * k * sigmoid(2 * u);
+        // k + c sigmoid(u) with c = -2k: (c/2) (2 sigmoid(u) - 1) = (c/2) tanh(u/2)
+        if ((c + 2 * GiNaC::ex_to<GiNaC::numeric>(k)).is_zero() && sigmoid_of(r, u))
+            return e - k - t + c / 2 * GiNaC::tanh(u / 2);
         if (!(c + GiNaC::ex_to<GiNaC::numeric>(k)).is_zero())
             continue;
         if (sigmoid_of(r, u))

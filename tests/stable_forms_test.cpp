@@ -81,6 +81,11 @@ BOOST_AUTO_TEST_CASE(each_rewrite_is_proved_equal_to_its_input) {
         "log(2 - 2*sigmoid(u))",
         "log(cosh(u))",
         "y - sigmoid(u)",
+        "softplus(u) - u",
+        "log(sigmoid(u)) - log(1 - sigmoid(u))",
+        "sigmoid(u) - sigmoid(-u)",
+        "2*sigmoid(2*u) - 1",
+        "(sigmoid(u) - 1/2)^2",
         "softmax(1, a, b, c) - indicator(y, 1)",
     };
     for (const char* text : inputs) {
@@ -218,7 +223,10 @@ BOOST_AUTO_TEST_CASE(eval_in_double_runs_what_the_compiled_evaluators_run) {
           case_{"crossentropy(softmax({z, 0}), 0)", "z=40"},
           case_{"log(2 - 2*sigmoid(z))", "z=745"}, case_{"(sigmoid(w*x) - y)^2", "w=40, x=1, y=1"},
           case_{"1 - tanh(z)", "z=40"}, case_{"1 - sigmoid(z)^2", "z=40"},
-          case_{"log(cosh(z))", "z=745"}}) {
+          case_{"log(cosh(z))", "z=745"}, case_{"softplus(z) - z", "z=40"},
+          case_{"sigmoid(z) - sigmoid(-z)", "z=1e-10"}, case_{"2*sigmoid(2*z) - 1", "z=1e-300"},
+          case_{"(sigmoid(z) - 1/2)^2", "z=1e-10"},
+          case_{"log(sigmoid(z)) - log(1 - sigmoid(z))", "z=1e-10"}}) {
         const auto r = test::run_command({"eval", c.expression, "--at", c.at, "--double"});
         BOOST_TEST_INFO(c.expression << " at " << c.at << ": " << r.out << r.err);
         BOOST_TEST_REQUIRE(r.status == 0);

@@ -18,6 +18,8 @@
 ///   1 - sigmoid(u)^2        -> sigmoid(-u) (1 + sigmoid(u))
 ///   log(c sigmoid(u))       -> log(c) - softplus(-u)   (a number c > 0)
 ///   log cosh(u)             -> logsumexp(u, -u) - log 2
+///   softplus(u) - u         -> softplus(-u),  softplus(u) - softplus(-u) -> u
+///   sigmoid(u) - sigmoid(-u) -> tanh(u/2),  k - 2k sigmoid(u) -> -k tanh(u/2)
 ///   1/(1 + e^v)             -> sigmoid(-v),  e^v/(1 + e^v) -> sigmoid(v)
 ///   log(1 + e^u)            -> softplus(u)
 ///   g_l - [y = l]           -> (1 - [y = l]) g_l - [y = l] sum_{j != l} g_j  (g = softmax(z))
