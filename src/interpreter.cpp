@@ -77,10 +77,7 @@ struct f_sigmoid {
     // kernels::sigmoid without its branch (random signs mispredict it): exp(-|z|) is exp(-z)
     // for z >= 0 and exp(z) otherwise, so the quotient is 1/(1 + e^-z) or e^z/(1 + e^z)
     // rounded exactly as kernels::sigmoid rounds it (the tests check the bits).
-    static double f(double z) {
-        const double e = std::exp(-std::abs(z));
-        return (z >= 0 ? 1.0 : e) / (1.0 + e);
-    }
+    static double f(double z) { return kernels::sigmoid_e(z, std::exp(-std::abs(z))); }
 };
 struct f_log1p {
     static double f(double a) { return std::log1p(a); }

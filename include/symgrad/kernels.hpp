@@ -41,17 +41,21 @@ inline double step(double z) {
     return z > 0 ? 1.0 : (z < 0 ? 0.0 : 0.5);
 }
 
-/// e^(a + b) with the rounding error of a + b put back: e^(s + err) = e^s (1 + err) for the
-/// exact err of s = a + b (Knuth's TwoSum). exp turns an absolute error of the exponent into a
-/// relative one: e^(z_l - logsumexp(z)) at z_l = -40 lost 12 ulps to the subtraction alone.
+/// The exact rounding error of s = a + b: a + b = s + two_sum_error(a, b, s) (Knuth's TwoSum).
+inline double two_sum_error(double a, double b, double s) {
+    const double bb = s - a;
+    return (a - (s - bb)) + (b - bb);
+}
+
+/// e^(a + b) with the rounding error of a + b put back: e^(s + err) = e^s (1 + err). exp turns
+/// an absolute error of the exponent into a relative one: e^(z_l - logsumexp(z)) at z_l = -40
+/// lost 12 ulps to the subtraction alone.
 inline double exp_sum(double a, double b) {
     const double s = a + b;
     const double r = std::exp(s);
     if (!std::isfinite(s))
         return r;
-    const double bb = s - a;
-    const double err = (a - (s - bb)) + (b - bb);
-    return r + r * err;
+    return r + r * two_sum_error(a, b, s);
 }
 
 /// The index of the first largest z_j.
@@ -63,10 +67,8 @@ inline std::size_t argmax(const double* z, std::size_t n) {
     return top;
 }
 
-/// logsumexp(z) - max_j z_j = log1p(sum_{j != k} e^(z_j - m)) with z_k = m = max_j z_j; 0
-/// when m is infinite.
-inline double lse_tail(const double* z, std::size_t n) {
-    const std::size_t top = argmax(z, n);
+/// lse_tail with the argmax known.
+inline double lse_tail_at(const double* z, std::size_t n, std::size_t top) {
     const double m = z[top];
     if (std::isinf(m))
         return 0;
@@ -77,10 +79,17 @@ inline double lse_tail(const double* z, std::size_t n) {
     return std::log1p(s);
 }
 
+/// logsumexp(z) - max_j z_j = log1p(sum_{j != k} e^(z_j - m)) with z_k = m = max_j z_j; 0
+/// when m is infinite.
+inline double lse_tail(const double* z, std::size_t n) {
+    return lse_tail_at(z, n, argmax(z, n));
+}
+
 /// m + lse_tail(z): what the other terms add goes through log1p, so logsumexp(-745, 0) is
 /// e^-745, not 0.
 inline double logsumexp(const double* z, std::size_t n) {
-    return z[argmax(z, n)] + lse_tail(z, n);
+    const std::size_t top = argmax(z, n);
+    return z[top] + lse_tail_at(z, n, top);
 }
 
 /// e^(a - m - l), the rounding errors of both subtractions put back (as exp_sum does): with m
@@ -90,13 +99,9 @@ inline double exp_diff2(double a, double m, double l) {
     const double d = a - m;
     if (!std::isfinite(d))
         return std::exp(d - l);
-    const double dd = d - a;
-    const double e1 = (a - (d - dd)) + (-m - dd);
     const double t = d - l;
-    const double tt = t - d;
-    const double e2 = (d - (t - tt)) + (-l - tt);
     const double r = std::exp(t);
-    return r + r * (e1 + e2);
+    return r + r * (two_sum_error(a, -m, d) + two_sum_error(d, -l, t));
 }
 
 /// e^(z_k - m) / sum_j e^(z_j - m).
