@@ -34,6 +34,7 @@
 #include "symgrad/simplify.hpp"
 #include "symgrad/spelling.hpp"
 #include "symgrad/stable_forms.hpp"
+#include "symgrad/svg_plot.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/tape.hpp"
 #include "symgrad/tensor.hpp"
