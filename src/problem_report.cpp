@@ -3,10 +3,14 @@
 #include "symgrad/problem_report.hpp"
 
 #include "symgrad/error.hpp"
+#include "symgrad/evaluate.hpp"
+#include "symgrad/html_report.hpp"
 #include "symgrad/printers.hpp"
 #include "symgrad/tensor_expression.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <regex>
 #include <sstream>
 
 namespace symgrad {
@@ -289,17 +293,150 @@ private:
 
 } // namespace
 
+void problem_report::training(const std::string& description, const train_result& r,
+                              const table_options& table) {
+    std::string lines = description + "\n";
+    if (r.start.loss || r.start.gradient_norm) {
+        lines += "start";
+        if (r.start.loss)
+            lines += ", loss = " + format_number(*r.start.loss, std::max(table.digits, 1));
+        if (r.start.gradient_norm)
+            lines +=
+                ", gradnorm = " + format_number(*r.start.gradient_norm, std::max(table.digits, 1));
+        lines += "\n";
+    }
+    for (const auto& line : table_lines(r, table))
+        lines += line + "\n";
+    lines += "stopped: " + r.message;
+    text(lines);
+}
+
+std::string value_latex(const GiNaC::ex& value) {
+    return value_text(value, true);
+}
+
+namespace {
+
+/// One entry of a printed value in LaTeX.
+std::string entry_latex(const std::string& e) {
+    static const std::regex decimal(R"(([-+]?[0-9]+(?:\.[0-9]+)?)(?:[eE]([-+]?)0*([0-9]+))?)");
+    static const std::regex fraction(R"((-?)([0-9]+)/([0-9]+))");
+    std::smatch m;
+    if (std::regex_match(e, m, decimal)) {
+        if (!m[3].matched)
+            return m[1];
+        return m[1].str() + " \\cdot 10^{" + (m[2] == "-" ? "-" : "") + m[3].str() + "}";
+    }
+    if (std::regex_match(e, m, fraction))
+        return m[1].str() + "\\frac{" + m[2].str() + "}{" + m[3].str() + "}";
+    std::string escaped;
+    for (char c : e) {
+        if (c == '\\')
+            escaped += "\\textbackslash{}";
+        else if (c == '^')
+            escaped += "\\textasciicircum{}";
+        else if (c == '~')
+            escaped += "\\textasciitilde{}";
+        else if (c == '_' || c == '{' || c == '}' || c == '#' || c == '%' || c == '&' || c == '$')
+            escaped += std::string("\\") + c;
+        else
+            escaped += c;
+    }
+    return "\\texttt{" + escaped + "}";
+}
+
+/// The top-level comma-separated items of @p s (brackets nest).
+std::vector<std::string> items(const std::string& s) {
+    std::vector<std::string> out;
+    int depth = 0;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= s.size(); ++i) {
+        const char c = i < s.size() ? s[i] : ',';
+        depth += (c == '[' || c == '(') - (c == ']' || c == ')');
+        if (c == ',' && depth == 0) {
+            const std::size_t b = s.find_first_not_of(' ', start);
+            const std::size_t e = s.find_last_not_of(' ', i - 1);
+            out.push_back(b == std::string::npos || b > e || i == 0 ? "" : s.substr(b, e - b + 1));
+            start = i + 1;
+        }
+    }
+    return out;
+}
+
+/// "[a, b]" -> "a, b"; "" when @p s is not one bracketed list.
+std::optional<std::string> inside_brackets(const std::string& s) {
+    if (s.size() < 2 || s.front() != '[' || s.back() != ']')
+        return std::nullopt;
+    int depth = 0;
+    for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+        depth += (s[i] == '[') - (s[i] == ']');
+        if (depth == 0)
+            return std::nullopt; // "[a], [b]": two lists
+    }
+    return s.substr(1, s.size() - 2);
+}
+
+} // namespace
+
+std::string value_latex(const std::string& value) {
+    // Rows of a matrix: "[[a, b], [c, d]]"; a row vector: "[a, b]".
+    const auto outer = inside_brackets(value);
+    if (!outer)
+        return entry_latex(value);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& item : items(*outer)) {
+        const auto inner = inside_brackets(item);
+        rows.push_back(inner ? items(*inner) : std::vector<std::string>{item});
+    }
+    // [a, b] is one row; [[a], [b]] rows of one.
+    if (!rows.empty() &&
+        std::all_of(rows.begin(), rows.end(), [](const auto& r) { return r.size() == 1; })) {
+        bool nested = true;
+        for (const auto& item : items(*outer))
+            nested = nested && inside_brackets(item).has_value();
+        if (!nested) {
+            std::vector<std::string> row;
+            for (const auto& r : rows)
+                row.push_back(r.front());
+            rows = {row};
+        }
+    }
+    std::string s = "\\begin{pmatrix}";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        for (std::size_t j = 0; j < rows[i].size(); ++j)
+            s += (j ? " & " : "") + entry_latex(rows[i][j]);
+        s += i + 1 < rows.size() ? " \\\\ " : "";
+    }
+    return s + "\\end{pmatrix}";
+}
+
+std::string gradient_function(const std::string& statement) {
+    static const std::regex show_grad(R"(^\s*show\s+grad\((.*)\)\s+at\b.*)");
+    std::smatch m;
+    const std::string first = statement.substr(0, statement.find('\n'));
+    if (!std::regex_match(first, m, show_grad))
+        return "";
+    const std::string f = m[1];
+    const std::size_t b = f.find_first_not_of(" \t");
+    const std::size_t e = f.find_last_not_of(" \t");
+    return b == std::string::npos ? "" : f.substr(b, e - b + 1);
+}
+
 report_format parse_report_format(const std::string& name) {
     if (name == "text")
         return report_format::text;
     if (name == "markdown")
         return report_format::markdown;
-    throw invalid_input("format: '" + name + "' is not one of text, markdown");
+    if (name == "html")
+        return report_format::html;
+    throw invalid_input("format: '" + name + "' is not one of text, markdown, html");
 }
 
 std::unique_ptr<problem_report> make_report(report_format format, std::ostream& out) {
     if (format == report_format::markdown)
         return std::make_unique<markdown_report>(out);
+    if (format == report_format::html)
+        return make_html_report(out);
     return std::make_unique<text_report>(out);
 }
 

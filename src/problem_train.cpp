@@ -391,6 +391,8 @@ void run_train(problem_state& state, const statement_source& s, std::size_t offs
     if (s.file == state.file) // checked again when the logs are written, after the training
         o.log_rules.confined_to = confinement(state.file, state.paths);
     o.progress = options.progress;
+    // A report that plots the objective gets it in every row.
+    o.table.loss = o.table.loss || report.wants_objective();
     if (o.numbers == arithmetic::exact && o.digits == 17)
         o.digits = options.digits;
 
@@ -459,20 +461,7 @@ void run_train(problem_state& state, const statement_source& s, std::size_t offs
         s.fail(at, e.what());
     }
 
-    std::string text = describe(o, use_rows ? data.size() : 0) + "\n";
-    if (r.start.loss || r.start.gradient_norm) {
-        text += "start";
-        if (r.start.loss)
-            text += ", loss = " + format_number(*r.start.loss, std::max(o.table.digits, 1));
-        if (r.start.gradient_norm)
-            text += ", gradnorm = " +
-                    format_number(*r.start.gradient_norm, std::max(o.table.digits, 1));
-        text += "\n";
-    }
-    for (const auto& line : table_lines(r, o.table))
-        text += line + "\n";
-    text += "stopped: " + r.message;
-    report.text(text);
+    report.training(describe(o, use_rows ? data.size() : 0), r, o.table);
 
     // The trained weights stay for the statements that follow.
     std::vector<std::pair<std::string, std::string>> rows;

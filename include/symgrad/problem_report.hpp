@@ -3,9 +3,11 @@
 #pragma once
 
 /// @file problem_report.hpp
-/// How `symgrad run` shows a worked solution: each statement, then its results. Two forms:
-/// aligned plain text for a terminal, and Markdown with LaTeX maths ($$...$$) that renders on
-/// common Markdown viewers.
+/// How `symgrad run` shows a worked solution: each statement, then its results. Three forms:
+/// aligned plain text for a terminal, Markdown with LaTeX maths ($$...$$) that renders on
+/// common Markdown viewers, and a self-contained HTML page (html_report.hpp).
+
+#include "symgrad/trainer.hpp"
 
 #include <ginac/ginac.h>
 
@@ -16,9 +18,9 @@
 
 namespace symgrad {
 
-enum class report_format { text, markdown };
+enum class report_format { text, markdown, html };
 
-/// "text" or "markdown"; invalid_input otherwise.
+/// "text", "markdown" or "html"; invalid_input otherwise.
 report_format parse_report_format(const std::string& name);
 
 /// The results of a problem file as they are produced.
@@ -38,8 +40,16 @@ public:
     /// A table (training epochs).
     virtual void table(const std::vector<std::string>& header,
                        const std::vector<std::vector<std::string>>& rows) = 0;
-    /// Free text lines (a verdict and its evidence, a training summary).
+    /// Free text lines (a verdict and its evidence, a program).
     virtual void text(const std::string& lines) = 0;
+    /// A training run: @p description says what ran (describe()), @p result holds the table's
+    /// records and why it stopped. Default: through text(), the description, the start's loss
+    /// and gradient norm when recorded, table_lines() and "stopped: MESSAGE".
+    virtual void training(const std::string& description, const train_result& result,
+                          const table_options& table);
+    /// Whether this report wants the objective J at every record of a training table (to plot
+    /// it), even where the train statement did not ask for it. Default: no.
+    virtual bool wants_objective() const { return false; }
     /// The author's comment lines between statements (the explanation of a step, or of what
     /// the source got wrong), shown as prose. Default: not shown.
     virtual void note(const std::vector<std::string>& lines) { (void)lines; }
@@ -58,6 +68,18 @@ std::string markdown_escape(const std::string& line);
 /// @p text as a Markdown code span, usable in a table cell (| escaped, fence longer than any
 /// backtick run inside).
 std::string markdown_code_span(const std::string& text);
+
+/// A result in LaTeX: a matrix as a pmatrix, anything else through to_latex().
+std::string value_latex(const GiNaC::ex& value);
+
+/// A value as the reports print it ("1/2", "-0.25", "1.5e-07", "[1, 2]", "[[1, 2], [3, 4]]") in
+/// LaTeX: numbers as numbers (a/b as a fraction, 1.5e-07 as 1.5 \cdot 10^{-7}), rows and
+/// matrices as pmatrix, any other entry as \texttt.
+std::string value_latex(const std::string& value);
+
+/// F in a statement "show grad(F) at ...", trimmed: the function whose partials d/dw the
+/// statement's rows are; "" for any other statement.
+std::string gradient_function(const std::string& statement);
 
 /// A report writing to @p out in @p format.
 std::unique_ptr<problem_report> make_report(report_format format, std::ostream& out);

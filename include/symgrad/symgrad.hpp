@@ -14,6 +14,7 @@
 #include "symgrad/exp_normal_form.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/gradient_program.hpp"
+#include "symgrad/html_report.hpp"
 #include "symgrad/input_file.hpp"
 #include "symgrad/interpreter.hpp"
 #include "symgrad/kernels.hpp"

@@ -36,6 +36,9 @@ int run_files(const run_options& o, std::ostream& out, std::ostream& err) {
     // Refused before any work: --output onto a link, a device or one of the problem files.
     if (!o.output.empty())
         check_output_path(o.output, "--output", o.files);
+    if (po.format == report_format::html && o.files.size() > 1)
+        throw invalid_input("run: --format html writes one page: give one FILE, not " +
+                            std::to_string(o.files.size()));
     std::ostringstream buffer;
     std::ostream& sink = o.output.empty() ? out : buffer;
     std::vector<std::string> failures, inputs;
@@ -63,8 +66,9 @@ subcommand add_run_command(CLI::App& app) {
     auto o = std::make_shared<run_options>();
     auto* cmd = app.add_subcommand("run", "run problem files as worked solutions");
     cmd->add_option("FILE", o->files, "problem files (see problems/README.md)")->required();
-    cmd->add_option("--format", o->format, "text (default) or markdown")
-        ->check(CLI::IsMember({"text", "markdown"}));
+    cmd->add_option("--format", o->format,
+                    "text (default), markdown, or html (one self-contained page per FILE)")
+        ->check(CLI::IsMember({"text", "markdown", "html"}));
     cmd->add_option("--output,-o", o->output, "write the solution to this file");
     cmd->add_option("--digits", o->digits, "significant digits of inexact values (default 17)")
         ->check(CLI::Range(1L, 1000L));

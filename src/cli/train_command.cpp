@@ -5,6 +5,8 @@
 // of a problem file's train statement, e.g. `symgrad train seed000.sg gd rate 0.1 epochs 5`).
 #include "commands.hpp"
 
+#include "symgrad/html_report.hpp"
+#include "symgrad/output_file.hpp"
 #include "symgrad/problem.hpp"
 #include "symgrad/symgrad.hpp"
 #include "symgrad/trainer.hpp"
@@ -21,6 +23,7 @@ struct train_command_options {
     std::string file;
     std::vector<std::string> words;
     std::string format = "text";
+    std::string plot;
     long digits = 17;
     file_options paths;
 };
@@ -29,7 +32,8 @@ struct train_command_options {
 /// so that the declarations and definitions run silently.
 class tail_report : public problem_report {
 public:
-    tail_report(problem_report& inner, std::size_t first) : inner_(inner), first_(first) {}
+    tail_report(problem_report& inner, std::size_t first, bool plot, bool close_page)
+        : inner_(inner), first_(first), plot_(plot), close_page_(close_page) {}
 
     void begin_file(const std::string& file, const std::vector<std::string>& header) override {
         inner_.begin_file(file, header);
@@ -56,16 +60,33 @@ public:
         if (seen_ >= first_)
             inner_.text(lines);
     }
+    void training(const std::string& description, const train_result& r,
+                  const table_options& t) override {
+        if (seen_ < first_)
+            return;
+        inner_.training(description, r, t);
+        plot_svg_ = training_plot_svg(r, t);
+    }
+    bool wants_objective() const override { return plot_ || inner_.wants_objective(); }
     void outcome(bool passed, const std::string& message) override {
         if (seen_ >= first_)
             inner_.outcome(passed, message);
     }
-    void end_file(std::size_t, std::size_t) override {}
+    void end_file(std::size_t expectations, std::size_t failures) override {
+        if (close_page_) // an HTML page ends with its scripts
+            inner_.end_file(expectations, failures);
+    }
+
+    /// The plot of the command's training, as an SVG file ("" before it ran).
+    const std::string& plot_svg() const { return plot_svg_; }
 
 private:
     problem_report& inner_;
     std::size_t first_;
     std::size_t seen_ = 0;
+    bool plot_;
+    bool close_page_;
+    std::string plot_svg_;
 };
 
 /// A word for the statement line: quoted when it has white space or quotes in it.
@@ -84,6 +105,13 @@ int train_file(const train_command_options& o, std::ostream& out, std::ostream& 
     po.digits = o.digits;
     po.progress = true;
     po.paths = o.paths.policy();
+    if (!o.plot.empty()) {
+        if (o.plot.size() < 4 || o.plot.compare(o.plot.size() - 4, 4, ".svg") != 0)
+            throw invalid_input("--plot: '" + o.plot +
+                                "' does not end in .svg (the plot is written as SVG only; a "
+                                "browser shows it and converts it)");
+        check_output_path(o.plot, "--plot", {o.file});
+    }
     const problem_source file = read_problem_file(o.file, o.paths.problem_limit());
     problem_source src;
     src.file = file.file;
@@ -99,14 +127,20 @@ int train_file(const train_command_options& o, std::ostream& out, std::ostream& 
         line += " " + word_text(w);
     src.statements.push_back(statement_source{"command line", {source_line{1, line, ""}}, {}});
     auto report = make_report(po.format, out);
-    tail_report tail(*report, src.statements.size());
+    tail_report tail(*report, src.statements.size(), !o.plot.empty(),
+                     po.format == report_format::html);
+    int status = ok;
+    std::vector<std::string> inputs{o.file};
     try {
-        run_problem(src, tail, po);
+        inputs = run_problem(src, tail, po).files_read;
     } catch (const training_failed& e) {
         err << "symgrad: error: " << e.what() << "\n";
-        return failed;
+        status = failed;
     }
-    return ok;
+    // The plot also when training stopped on a failure: it shows where it went wrong.
+    if (!o.plot.empty() && !tail.plot_svg().empty())
+        write_file_atomically(o.plot, tail.plot_svg(), "--plot", output_rules{inputs, {}});
+    return status;
 }
 
 } // namespace
@@ -122,8 +156,11 @@ subcommand add_train_command(CLI::App& app) {
                     "nesterov, adagrad, rmsprop, adam, fletcher-reeves, polak-ribiere, newton; "
                     "rate R, epochs N, batch N, shuffle SEED, loss, gradnorm, exact, "
                     "log FILE.csv, ...");
-    cmd->add_option("--format", o->format, "text (default) or markdown")
-        ->check(CLI::IsMember({"text", "markdown"}));
+    cmd->add_option("--format", o->format, "text (default), markdown or html")
+        ->check(CLI::IsMember({"text", "markdown", "html"}));
+    cmd->add_option("--plot", o->plot,
+                    "write the objective and each weight per epoch to this SVG file (the table "
+                    "then has the objective too)");
     cmd->add_option("--digits", o->digits, "significant digits of the final weights (default 17)")
         ->check(CLI::Range(1L, 1000L));
     add_file_options(*cmd, o->paths);
