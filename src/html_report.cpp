@@ -183,40 +183,11 @@ std::string value_label(const std::string& label, const std::string& f) {
     return "<code>" + html_escape(label) + "</code>";
 }
 
-/// The cells of one table_lines() row: "epoch = 1, w1 = -0.2000" -> (epoch, 1), (w1, -0.2000).
-std::vector<std::pair<std::string, std::string>> cells(const std::string& line) {
-    std::vector<std::pair<std::string, std::string>> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        std::size_t end = line.find(", ", i);
-        // A value holds no ", " (names are identifiers, values numbers); the next cell starts
-        // with "NAME = ".
-        while (end != std::string::npos && line.find(" = ", end) == std::string::npos)
-            end = line.find(", ", end + 2);
-        const std::string cell = line.substr(i, end == std::string::npos ? end : end - i);
-        const std::size_t eq = cell.find(" = ");
-        if (eq == std::string::npos)
-            out.emplace_back("", cell);
-        else
-            out.emplace_back(cell.substr(0, eq), cell.substr(eq + 3));
-        if (end == std::string::npos)
-            break;
-        i = end + 2;
-    }
-    return out;
-}
-
-/// The verdict a verify text opens with ("proved: ..."), as a badge class; "" for other text.
-std::string verdict_class(const std::string& first_line) {
-    const std::pair<const char*, const char*> kinds[] = {
-        {"proved: ", "proved"},
-        {"refuted: ", "refuted"},
-        {"equal where both are defined: ", "where-defined"},
-        {"probably equal: ", "probably"}};
-    for (const auto& [prefix, cls] : kinds)
-        if (first_line.rfind(prefix, 0) == 0)
-            return cls;
-    return "";
+/// A verdict's badge class.
+std::string verdict_class(const std::string& verdict) {
+    if (verdict == "proved" || verdict == "refuted")
+        return verdict;
+    return verdict == "probably equal" ? "probably" : "where-defined";
 }
 
 class html_report : public problem_report {
@@ -279,8 +250,8 @@ public:
     void text(const std::string& lines) override {
         const std::size_t nl = lines.find('\n');
         const std::string first = lines.substr(0, nl);
-        const std::string kind = verdict_class(first);
-        if (kind.empty()) {
+        const std::string verdict = verdict_of(lines);
+        if (verdict.empty()) {
             out_ << "<pre class=\"text\">" << html_escape(lines) << "</pre>\n";
             return;
         }
@@ -289,7 +260,7 @@ public:
         std::string evidence = nl == std::string::npos ? "" : lines.substr(nl + 1);
         while (!evidence.empty() && evidence.back() == '\n')
             evidence.pop_back();
-        const std::string head = "<span class=\"badge " + kind + "\">" +
+        const std::string head = "<span class=\"badge " + verdict_class(verdict) + "\">" +
                                  html_escape(first.substr(0, colon)) + "</span>" +
                                  html_escape(first.substr(colon + 2));
         if (evidence.empty()) {
@@ -305,7 +276,7 @@ public:
         const std::vector<std::string> lines = table_lines(r, t);
         std::vector<std::vector<std::pair<std::string, std::string>>> rows;
         for (const auto& l : lines)
-            rows.push_back(cells(l));
+            rows.push_back(table_cells(l));
         // The columns: the union of the rows' names, in the order they first appear.
         std::vector<std::string> columns;
         for (const auto& row : rows)

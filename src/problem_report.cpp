@@ -6,6 +6,7 @@
 #include "symgrad/evaluate.hpp"
 #include "symgrad/html_report.hpp"
 #include "symgrad/printers.hpp"
+#include "symgrad/symbols.hpp"
 #include "symgrad/tensor_expression.hpp"
 
 #include <algorithm>
@@ -208,6 +209,32 @@ private:
     bool separate_ = false;
 };
 
+/// A values row's label in LaTeX: "d/dw1" as the partial of @p f (dL/dw1), a name as itself,
+/// anything else as \texttt.
+std::string row_label_latex(const std::string& label, const std::string& f) {
+    if (label.rfind("d/d", 0) == 0 && is_valid_symbol_name(label.substr(3)))
+        return is_valid_symbol_name(f)
+                   ? "\\frac{\\partial " + tex_name(f) + "}{\\partial " +
+                         tex_name(label.substr(3)) + "}"
+                   : "\\frac{\\partial}{\\partial " + tex_name(label.substr(3)) + "}";
+    if (is_valid_symbol_name(label))
+        return tex_name(label);
+    std::string escaped;
+    for (char c : label) {
+        if (c == '_' || c == '{' || c == '}' || c == '#' || c == '%' || c == '&' || c == '$')
+            escaped += '\\';
+        escaped += c;
+    }
+    return "\\texttt{" + escaped + "}";
+}
+
+/// A table cell: a number as it is (no block starts inside a cell, so "-0.5" and "0.5" need no
+/// escapes), anything else escaped.
+std::string markdown_cell(const std::string& s) {
+    static const std::regex number(R"([-+]?[0-9]+(?:[./][0-9]+)?(?:e[-+]?[0-9]+)?)");
+    return std::regex_match(s, number) ? s : markdown_escape(s);
+}
+
 class markdown_report : public problem_report {
 public:
     explicit markdown_report(std::ostream& out) : out_(out) {}
@@ -224,6 +251,7 @@ public:
             first_line_ = line;
         last_line_ = line;
         pending_ += text + "\n";
+        gradient_of_ = gradient_function(text);
     }
     void formula(const std::string&, const std::string& label_latex,
                  const GiNaC::ex& value) override {
@@ -232,10 +260,24 @@ public:
     }
     void values(const std::vector<std::pair<std::string, std::string>>& rows) override {
         flush();
+        // A matrix or a vector is maths (a pmatrix); numbers go in a table, a partial named
+        // with its function (dL/dw1).
+        const bool matrix = std::any_of(rows.begin(), rows.end(),
+                                        [](const auto& r) { return r.second.rfind('[', 0) == 0; });
+        if (matrix) {
+            for (const auto& [label, value] : rows)
+                out_ << "$$\n"
+                     << row_label_latex(label, gradient_of_) << " = " << value_latex(value)
+                     << "\n$$\n";
+            return;
+        }
         out_ << "| | value |\n|---|---|\n";
-        for (const auto& r : rows)
-            out_ << "| " << markdown_code_span(r.first) << " | " << markdown_escape(r.second)
-                 << " |\n";
+        for (const auto& [label, value] : rows) {
+            const bool partial = label.rfind("d/d", 0) == 0 && !gradient_of_.empty();
+            out_ << "| "
+                 << markdown_code_span(partial ? "d" + gradient_of_ + label.substr(1) : label)
+                 << " | " << markdown_cell(value) << " |\n";
+        }
     }
     void table(const std::vector<std::string>& header,
                const std::vector<std::vector<std::string>>& rows) override {
@@ -254,7 +296,54 @@ public:
     }
     void text(const std::string& lines) override {
         flush();
-        out_ << code_block(lines);
+        if (verdict_of(lines).empty()) {
+            out_ << code_block(lines);
+            return;
+        }
+        // A verdict as prose that wraps (a code block clips its long "how:" lines): the first
+        // line, then the evidence as a list.
+        std::istringstream in(lines);
+        std::string line;
+        std::getline(in, line);
+        out_ << "\n" << markdown_escape(line) << "\n\n";
+        while (std::getline(in, line)) {
+            const std::size_t b = line.find_first_not_of(' ');
+            if (b != std::string::npos)
+                out_ << "- " << markdown_escape(line.substr(b)) << "\n";
+        }
+        out_ << "\n";
+    }
+    void training(const std::string& description, const train_result& r,
+                  const table_options& t) override {
+        flush();
+        out_ << "\n" << markdown_escape(description) << "\n\n";
+        std::vector<std::vector<std::pair<std::string, std::string>>> rows;
+        for (const auto& l : table_lines(r, t))
+            rows.push_back(table_cells(l));
+        std::vector<std::string> columns;
+        for (const auto& row : rows)
+            for (const auto& cell : row)
+                if (std::find(columns.begin(), columns.end(), cell.first) == columns.end())
+                    columns.push_back(cell.first);
+        if (!rows.empty()) {
+            for (const auto& c : columns)
+                out_ << "| " << markdown_escape(c) << " ";
+            out_ << "|\n";
+            for (std::size_t j = 0; j < columns.size(); ++j)
+                out_ << "|---:";
+            out_ << "|\n";
+            for (const auto& row : rows) {
+                for (const auto& c : columns) {
+                    std::string v;
+                    for (const auto& cell : row)
+                        if (cell.first == c)
+                            v = cell.second;
+                    out_ << "| " << markdown_cell(v) << " ";
+                }
+                out_ << "|\n";
+            }
+        }
+        out_ << "\nstopped: " << markdown_escape(r.message) << "\n\n";
     }
     void note(const std::vector<std::string>& lines) override {
         flush();
@@ -289,6 +378,7 @@ private:
     std::ostream& out_;
     std::string pending_;
     std::size_t first_line_ = 0, last_line_ = 0;
+    std::string gradient_of_;
 };
 
 } // namespace
@@ -420,6 +510,34 @@ std::string gradient_function(const std::string& statement) {
     const std::size_t b = f.find_first_not_of(" \t");
     const std::size_t e = f.find_last_not_of(" \t");
     return b == std::string::npos ? "" : f.substr(b, e - b + 1);
+}
+
+std::string verdict_of(const std::string& text) {
+    for (const char* v : {"proved", "refuted", "equal where both are defined", "probably equal"})
+        if (text.rfind(std::string(v) + ": ", 0) == 0)
+            return v;
+    return "";
+}
+
+std::vector<std::pair<std::string, std::string>> table_cells(const std::string& line) {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::size_t i = 0;
+    while (i < line.size()) {
+        // A value holds no ", " followed by "NAME = " (names are identifiers, values numbers).
+        std::size_t end = line.find(", ", i);
+        while (end != std::string::npos && line.find(" = ", end) == std::string::npos)
+            end = line.find(", ", end + 2);
+        const std::string cell = line.substr(i, end == std::string::npos ? end : end - i);
+        const std::size_t eq = cell.find(" = ");
+        if (eq == std::string::npos)
+            out.emplace_back("", cell);
+        else
+            out.emplace_back(cell.substr(0, eq), cell.substr(eq + 3));
+        if (end == std::string::npos)
+            break;
+        i = end + 2;
+    }
+    return out;
 }
 
 report_format parse_report_format(const std::string& name) {

@@ -430,6 +430,35 @@ BOOST_AUTO_TEST_CASE(markdown_prose_shows_comments_literally) {
     BOOST_TEST(!contains(r.text, "\\frac{\\partial}{"), r.text);
 }
 
+BOOST_AUTO_TEST_CASE(markdown_matrices_are_maths_and_partials_name_their_function) {
+    // The gradient at w = 0 is (1, -1, 0, 0) (worked out above); W's entries are as declared.
+    const auto r = run_text(std::string(seed000) + "show grad(L) at weights\n"
+                                                   "weights W[2x2] = [[1, -2], [1/2, 4]]\n"
+                                                   "show W at weights\n",
+                            report_format::markdown);
+    BOOST_TEST(contains(r.text, "| `dL/dw1` | 1 |\n| `dL/dw2` | -1 |\n| `dL/dw3` | 0 |\n"), r.text);
+    BOOST_TEST(contains(r.text, "$$\nW = \\begin{pmatrix}1 & -2 \\\\ \\frac{1}{2} & "
+                                "4\\end{pmatrix}\n$$\n"),
+               r.text);
+    BOOST_TEST(!contains(r.text, "| `W` |"), r.text); // not a nested list in a table cell
+}
+
+BOOST_AUTO_TEST_CASE(markdown_training_is_a_table_and_evidence_a_list_that_wraps) {
+    // After 5 epochs of gd the README's w1 = -0.4116 (4 decimals in the table); dL/dw3 = 0 only
+    // at w = 0, so as an identity it is refuted.
+    const auto r = run_text(std::string(seed000) + "check diff(L, w3) == 0 expect refuted\n"
+                                                   "train gd rate 0.1 epochs 5\n",
+                            report_format::markdown);
+    BOOST_TEST(contains(r.text, "\n| epoch | w1 | w2 | w3 | w4 |\n|---:|---:|---:|---:|---:|\n"),
+               r.text);
+    BOOST_TEST(contains(r.text, "\n| 5 | -0.4116 | 0.4116 | "), r.text);
+    BOOST_TEST(contains(r.text, "\nstopped: 5 epochs done\n"), r.text);
+    // The verdict as prose, its evidence as list items (a code block would clip long lines).
+    BOOST_TEST(contains(r.text, "\nrefuted: the sides differ"), r.text);
+    BOOST_TEST(contains(r.text, "\n- left side: "), r.text);
+    BOOST_TEST(!contains(r.text, "```\nrefuted"), r.text);
+}
+
 BOOST_AUTO_TEST_CASE(markdown_escaping_keeps_brackets_and_ordinary_text) {
     BOOST_TEST(markdown_escape("x = [-1, 1], y in {0, 1}") == "x = [-1, 1], y in {0, 1}");
     BOOST_TEST(markdown_escape("# heading?") == "\\# heading?");

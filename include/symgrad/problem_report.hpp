@@ -81,6 +81,13 @@ std::string value_latex(const std::string& value);
 /// statement's rows are; "" for any other statement.
 std::string gradient_function(const std::string& statement);
 
+/// The verdict a verify text (format_text()) opens with: "proved", "refuted", "equal where both
+/// are defined" or "probably equal"; "" for any other text.
+std::string verdict_of(const std::string& text);
+
+/// The cells of a table_lines() row: "epoch = 1, w1 = -0.2000" -> (epoch, 1), (w1, -0.2000).
+std::vector<std::pair<std::string, std::string>> table_cells(const std::string& line);
+
 /// A report writing to @p out in @p format.
 std::unique_ptr<problem_report> make_report(report_format format, std::ostream& out);
 
