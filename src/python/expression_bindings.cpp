@@ -575,9 +575,17 @@ void bind_expressions(py::module_& m) {
         .def_readonly("method", &verify_result::method)
         .def_property_readonly("witness",
                                [](const verify_result& r) {
-                                   py::dict d;
+                                   // in natural order of the names (w2 before w10)
+                                   std::vector<std::pair<std::string, ex>> items;
                                    for (const auto& [s, v] : r.witness)
-                                       d[py::str(symbol_name(s))] = expr{v};
+                                       items.emplace_back(symbol_name(s), v);
+                                   std::sort(items.begin(), items.end(),
+                                             [](const auto& a, const auto& b) {
+                                                 return natural_less(a.first, b.first);
+                                             });
+                                   py::dict d;
+                                   for (const auto& [name, v] : items)
+                                       d[py::str(name)] = expr{v};
                                    return d;
                                })
         .def_readonly("lhs_value", &verify_result::lhs_value)
