@@ -171,13 +171,14 @@ std::string paragraphs(const std::vector<std::string>& lines, std::size_t from =
     return out;
 }
 
-/// "d/dw1" with the gradient's function @p f: dF/dw1 typeset; else the label as code.
+/// "d/dw1" with the gradient's function @p f: dF/dw1 typeset (\dfrac: full size in a row
+/// label); else the label as code.
 std::string value_label(const std::string& label, const std::string& f) {
     if (label.rfind("d/d", 0) == 0 && is_valid_symbol_name(label.substr(3))) {
         const std::string v = tex_name(label.substr(3));
         if (is_valid_symbol_name(f))
-            return math("\\frac{\\partial " + tex_name(f) + "}{\\partial " + v + "}", false);
-        return math("\\frac{\\partial}{\\partial " + v + "}", false) +
+            return math("\\dfrac{\\partial " + tex_name(f) + "}{\\partial " + v + "}", false);
+        return math("\\dfrac{\\partial}{\\partial " + v + "}", false) +
                (f.empty() ? "" : " <code>" + html_escape(f) + "</code>");
     }
     return "<code>" + html_escape(label) + "</code>";

@@ -167,7 +167,7 @@ BOOST_AUTO_TEST_CASE(results_are_typeset_and_verdicts_are_badges) {
     BOOST_TEST(
         contains(html, "<div class=\"math display\">\\frac{\\partial L}{\\partial w_{1}} = "));
     for (const auto& [w, v] : {std::pair{"1", "1"}, {"2", "-1"}, {"3", "0"}, {"4", "0"}})
-        BOOST_TEST(contains(html, std::string("<tr><th><span class=\"math\">\\frac{\\partial "
+        BOOST_TEST(contains(html, std::string("<tr><th><span class=\"math\">\\dfrac{\\partial "
                                               "L}{\\partial w_{") +
                                       w + "}}</span></th><td><span class=\"math\">" + v +
                                       "</span></td></tr>"),
