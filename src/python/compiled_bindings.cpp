@@ -13,6 +13,7 @@
 #include <pybind11/stl.h>
 
 #include <array>
+#include <chrono>
 #include <cstring>
 
 namespace symgrad::python {
@@ -168,6 +169,34 @@ public:
         return py::make_tuple(r.sums[0] * scale, gradient);
     }
 
+    /// For the benchmark (bench/python_bench.py): seconds per call of the C++ evaluator on
+    /// the first sample (point) or on all samples (sum), timed in C++ over @p repeats calls,
+    /// with the same arguments as call() and sum().
+    double time_cpp(py::handle w, py::handle x, py::handle y, std::size_t repeats,
+                    bool whole_batch) const {
+        const double_array weights = checked_weights(w);
+        const sample_block xs = to_samples(x, inputs_.size(), "inputs", inputs_);
+        const sample_block ys = to_samples(y, labels_.size(), "labels", labels_);
+        const sample_view view{inputs_.empty() ? nullptr : xs.values.data(),
+                               labels_.empty() ? nullptr : ys.values.data(), sample_count(xs, ys)};
+        std::vector<double> out(weights_.size() + 1);
+        py::gil_scoped_release unlocked;
+        const auto start = std::chrono::steady_clock::now();
+        double sink = 0;
+        for (std::size_t r = 0; r < repeats; ++r) {
+            if (whole_batch) {
+                sink += evaluator_.sum(weights.data(), view, evaluator_.options().threads).sums[0];
+            } else {
+                evaluator_.point(weights.data(), view.inputs, view.labels, out.data());
+                sink += out[0];
+            }
+        }
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+        volatile double keep = sink; // the calls must not be optimised away
+        (void)keep;
+        return took.count() / static_cast<double>(repeats ? repeats : 1);
+    }
+
 private:
     double_array checked_weights(py::handle w) const {
         double_array a = double_array::ensure(w);
@@ -278,6 +307,13 @@ void bind_compiled(py::module_& m) {
                std::size_t threads) { return c.sum(w, x, y, threads, true); },
             py::arg("w"), py::arg("x") = py::none(), py::arg("y") = py::none(),
             py::arg("threads") = 0, "The sums divided by the number of samples.")
+        .def(
+            "_time_cpp",
+            [](const compiled_gradient& c, py::handle w, py::handle x, py::handle y,
+               std::size_t repeats,
+               bool whole_batch) { return c.time_cpp(w, x, y, repeats, whole_batch); },
+            py::arg("w"), py::arg("x"), py::arg("y"), py::arg("repeats"), py::arg("whole_batch"),
+            "Benchmarks only: seconds per C++ call (one sample, or sum over all samples).")
         .def_property_readonly("weights", &compiled_gradient::weights)
         .def_property_readonly("inputs", &compiled_gradient::inputs)
         .def_property_readonly("labels", &compiled_gradient::labels)
