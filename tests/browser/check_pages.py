@@ -17,6 +17,7 @@ Saves a full-page screenshot of the seed 000 and seed 003 pages (the first file 
 """
 import argparse
 import base64
+import concurrent.futures
 import json
 import os
 import re
@@ -81,7 +82,8 @@ class Browser:
 
         self.proc = subprocess.Popen(
             [chromium, "--headless=new", "--remote-debugging-pipe", "--no-sandbox",
-             "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+             "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+             "--no-default-browser-check",
              "--disable-extensions", "--disable-background-networking", "--mute-audio",
              "--hide-scrollbars", "--user-data-dir=" + profile, "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -182,19 +184,23 @@ def main():
 
     os.makedirs(args.out, exist_ok=True)
     files = sorted(f for f in os.listdir(args.problems) if f.endswith(".txt"))
-    pages = {}
+    pages = {f: os.path.join(args.out, f[:-4] + ".html") for f in files}
+
+    def write_page(f):
+        if os.path.exists(pages[f]):
+            os.remove(pages[f])
+        return subprocess.run([args.symgrad, "run", os.path.join(args.problems, f), "--format",
+                               "html", "--output", pages[f]], capture_output=True, text=True)
+
     start = time.monotonic()
-    for f in files:
-        page = os.path.join(args.out, f[:-4] + ".html")
-        if os.path.exists(page):
-            os.remove(page)
-        r = subprocess.run([args.symgrad, "run", os.path.join(args.problems, f), "--format",
-                            "html", "--output", page], capture_output=True, text=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        runs = dict(zip(files, pool.map(write_page, files)))
+    for f, r in runs.items():
         if r.returncode != 0:
             print(f"FAIL {f}: symgrad run exited {r.returncode}: {r.stderr.strip()}")
             return 1
-        pages[f] = page
-    print(f"wrote {len(pages)} pages in {time.monotonic() - start:.2f} s")
+    print(f"wrote {len(pages)} pages in {time.monotonic() - start:.2f} s "
+          f"({os.cpu_count()} at a time)")
 
     failures = 0
     shots = {}
