@@ -304,6 +304,13 @@ BOOST_AUTO_TEST_CASE(train_plot_writes_an_svg_file_with_both_plots) {
     BOOST_TEST_REQUIRE(w1.size() == 6u);
     BOOST_TEST(std::abs(w1.back() + 0.4116026565396639) < 0.005);
     BOOST_TEST(contains(r.out, "loss = "), r.out);
+    // As a page: the train statement's section, closed, with its scripts.
+    r = test::run_command({"train", file, "gd", "rate", "0.1", "epochs", "5", "--format", "html"});
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(count(r.out, "<!DOCTYPE html>") == 1u);
+    BOOST_TEST(count(r.out, "<section class=\"statement\"") == 1u);
+    BOOST_TEST(contains(r.out, "train gd rate 0.1 epochs 5</pre>"), r.out.substr(0, 2000));
+    BOOST_TEST(contains(r.out, "</script>\n</body>\n</html>\n"));
     r = test::run_command({"train", file, "gd", "epochs", "1", "--plot", (dir / "p.png").string()});
     BOOST_TEST(r.status == 2);
     BOOST_TEST(contains(r.err, "--plot: '" + (dir / "p.png").string() + "' does not end in .svg"),
