@@ -3,6 +3,7 @@
 #include "symgrad/enclosure.hpp"
 
 #include "symgrad/functions.hpp"
+#include "symgrad/object_identity.hpp"
 #include "symgrad/printers.hpp"
 
 #include <arb.h>
@@ -568,7 +569,7 @@ private:
     }
 
     long prec_;
-    std::unordered_map<ex, real_ball> memo_;
+    object_map<real_ball> memo_;
 };
 
 } // namespace

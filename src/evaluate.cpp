@@ -8,8 +8,10 @@
 #include "symgrad/functions.hpp"
 #include "symgrad/ginac_reason.hpp"
 #include "symgrad/kernels.hpp"
+#include "symgrad/object_identity.hpp"
 #include "symgrad/precision.hpp"
 #include "symgrad/printers.hpp"
+#include "symgrad/size_limits.hpp"
 #include "symgrad/stable_forms.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/time_limit.hpp"
@@ -79,7 +81,7 @@ public:
             if (GiNaC::is_exactly_a<GiNaC::function>(e))
                 check_function(e);
             try {
-                if (power && !(exact_power_bits(b, k) <= max_exact_power_bits))
+                if (power && !(exact_power_bits(b, k) <= max_exact_bits()))
                     value = GiNaC::power(b, k).hold();
                 else
                     value = power ? GiNaC::pow(b, k) : e.map(*this);
@@ -89,15 +91,39 @@ public:
                 throw domain_error(where_ + ": " + brief(up_to_sign(e)) +
                                    " is undefined at this point (" + reason(x) + ")");
             }
-            if (value.has(GiNaC::I))
+            if (has_imaginary_unit(value))
                 throw domain_error(where_ + ": " + brief(e) + " is not real at this point (it is " +
                                    brief(value) + ")");
         }
+        if (GiNaC::is_exactly_a<numeric>(value))
+            check_number_size(GiNaC::ex_to<numeric>(value), where_);
         memo_.emplace(e, value);
         return value;
     }
 
 private:
+    /// Whether @p value has I in it. The values below it were checked before: each object is
+    /// walked once, so a chain of n definitions is checked in time linear in n (GiNaC's has()
+    /// at every link took quadratic time).
+    bool has_imaginary_unit(const ex& value) {
+        std::vector<ex> stack{value}, walked;
+        bool found = false;
+        while (!stack.empty() && !found) {
+            const ex x = std::move(stack.back());
+            stack.pop_back();
+            if (real_.count(x))
+                continue;
+            if (GiNaC::is_exactly_a<numeric>(x)) // I is the numeric 0 + 1i
+                found = !GiNaC::ex_to<numeric>(x).is_real();
+            walked.push_back(x);
+            for (std::size_t i = 0; i < x.nops(); ++i)
+                stack.push_back(x.op(i));
+        }
+        if (!found)
+            real_.insert(walked.begin(), walked.end());
+        return found;
+    }
+
     /// factorial(n) at n = 10^9 would be computed digit by digit for hours, and EllipticK(1)
     /// evaluated for ever: both are refused with their reason.
     void check_function(const ex& e) {
@@ -105,10 +131,11 @@ private:
         GiNaC::exvector args;
         for (std::size_t i = 0; i < e.nops(); ++i)
             args.push_back((*this)(e.op(i)));
-        if (!(exact_function_bits(name, args) <= max_exact_power_bits))
-            throw domain_error(where_ + ": " + brief(e) +
-                               " is too large to compute exactly at this point (more than a "
-                               "million bits, about 300,000 digits)");
+        if (!(exact_function_bits(name, args) <= max_exact_bits()))
+            throw size_limit_error(where_ + ": " + brief(e) +
+                                   " is too large to compute exactly at this point: it would "
+                                   "have " +
+                                   digits_limit_text());
         if (at_a_pole_that_never_evaluates(name, args))
             throw domain_error(where_ + ": " + brief(e) +
                                " is undefined at this point (EllipticK(k) is infinite at k = 1 "
@@ -117,7 +144,8 @@ private:
 
     const GiNaC::exmap& point_;
     const std::string& where_;
-    std::unordered_map<ex, ex> memo_;
+    object_map<ex> memo_;
+    object_set real_; // values known to be free of I
 };
 
 /// |a - b| <= 10^-digits * max(|a|, |b|), or both are zero.
@@ -182,10 +210,16 @@ double exact_power_bits(const ex& base, const ex& exponent) {
     if (!GiNaC::is_exactly_a<numeric>(factor) || !GiNaC::ex_to<numeric>(factor).is_rational())
         return 0;
     const numeric& c = GiNaC::ex_to<numeric>(factor);
-    const long bits = std::max(c.numer().int_length(), c.denom().int_length());
-    if (bits <= 1) // 0, 1 and -1
+    if (c.is_zero() || (GiNaC::abs(c.numer()) == 1 && c.denom() == 1)) // 0, 1 and -1
         return 0;
-    return static_cast<double>(bits) * std::abs(GiNaC::ex_to<numeric>(exponent).to_double());
+    // log2 of the numerator or the denominator: to a fraction of a bit where a double holds
+    // it, else to a bit (its length); the value's digits are what the limit counts.
+    auto log2_of = [](const numeric& n) {
+        const long length = GiNaC::abs(n).int_length();
+        return length < 1000 ? std::log2(std::abs(n.to_double())) : static_cast<double>(length);
+    };
+    const double bits = std::max(log2_of(c.numer()), log2_of(c.denom()));
+    return bits * std::abs(GiNaC::ex_to<numeric>(exponent).to_double());
 }
 
 namespace {
@@ -545,7 +579,7 @@ private:
 
     const double_point& point_;
     const std::string& where_;
-    std::unordered_map<ex, double> memo_;
+    object_map<double> memo_;
     structural_order order_;
 };
 

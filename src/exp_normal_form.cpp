@@ -3,6 +3,7 @@
 #include "symgrad/exp_normal_form.hpp"
 
 #include "symgrad/functions.hpp"
+#include "symgrad/object_identity.hpp"
 #include "symgrad/printers.hpp"
 
 #include <map>
@@ -397,7 +398,7 @@ private:
 /// The symbols of @p e, walking the DAG (shared subexpressions once).
 std::set<ex, GiNaC::ex_is_less> symbols_in(const ex& e) {
     std::set<ex, GiNaC::ex_is_less> out;
-    std::unordered_set<ex> visited;
+    object_set visited;
     std::vector<ex> stack{e};
     while (!stack.empty()) {
         const ex node = stack.back();

@@ -8,6 +8,7 @@
 #include "symgrad/functions.hpp"
 #include "symgrad/ginac_reason.hpp"
 #include "symgrad/precision.hpp"
+#include "symgrad/size_limits.hpp"
 #include "symgrad/spelling.hpp"
 #include "symgrad/symbols.hpp"
 
@@ -666,18 +667,17 @@ private:
     /// An exact power of numbers is computed at once: 2^(10^9) would take minutes and a
     /// gigabyte (exact_power_bits, evaluate.hpp).
     void check_exact_power_size(const ex& base, const ex& exponent, const token& op) {
-        if (!(exact_power_bits(base, exponent) <= max_exact_power_bits))
-            sc_.fail(op.begin, "the exact power would have more than a million bits (about "
-                               "300,000 digits); write exp(k*log(b)) to work with its value");
+        if (!(exact_power_bits(base, exponent) <= max_exact_bits()))
+            sc_.fail(op.begin, "the exact power would have " + digits_limit_text() +
+                                   "; write exp(k*log(b)) to work with its value");
     }
 
     /// factorial(10^9), tgamma, binomial, psi and zeta(2n) at numbers are computed at once, digit
     /// by digit (exact_function_bits, evaluate.hpp).
     void check_exact_function_size(const std::string& name, const exvector& args, const token& at) {
-        if (!(exact_function_bits(name, args) <= max_exact_power_bits))
+        if (!(exact_function_bits(name, args) <= max_exact_bits()))
             sc_.fail(at.begin,
-                     "the exact value of " + name +
-                         "(...) would have more than a million bits (about 300,000 digits)",
+                     "the exact value of " + name + "(...) would have " + digits_limit_text(),
                      name.size());
     }
 
@@ -870,7 +870,9 @@ written_expression parse_written(std::string_view text, const parse_options& opt
 }
 
 ex parse(std::string_view text, const parse_options& options) {
-    return parse_written(text, options).value;
+    ex e = parse_written(text, options).value;
+    check_expression_size(e, options.source);
+    return e;
 }
 
 } // namespace symgrad

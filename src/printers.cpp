@@ -4,6 +4,7 @@
 
 #include "symgrad/error.hpp"
 #include "symgrad/functions.hpp"
+#include "symgrad/object_identity.hpp"
 #include "symgrad/reserved_names.hpp"
 #include "symgrad/stable_forms.hpp"
 #include "symgrad/symbols.hpp"
@@ -443,7 +444,7 @@ private:
 /// Which helper functions an expression needs.
 std::set<std::string> helpers_used(const std::vector<ex>& exprs) {
     std::set<std::string> used;
-    std::unordered_set<ex> visited; // a DAG walk: shared subexpressions are visited once
+    object_set visited; // a DAG walk: shared subexpressions are visited once
     std::vector<ex> stack(exprs.begin(), exprs.end());
     while (!stack.empty()) {
         const ex e = stack.back();

@@ -3,6 +3,7 @@
 #include "symgrad/symbols.hpp"
 
 #include "symgrad/error.hpp"
+#include "symgrad/object_identity.hpp"
 
 #include <algorithm>
 #include <array>
@@ -119,7 +120,7 @@ std::string symbol_name(const GiNaC::ex& s) {
 std::vector<GiNaC::ex> free_symbols(const GiNaC::ex& e) {
     // Walk the DAG, not the tree: expressions built by backpropagation share subexpressions,
     // and a tree walk would visit them exponentially often.
-    std::unordered_set<GiNaC::ex> visited;
+    object_set visited;
     std::set<std::string> names;
     std::vector<GiNaC::ex> out;
     std::vector<GiNaC::ex> stack{e};

@@ -8,12 +8,14 @@
 #include "symgrad/evaluate.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/ginac_reason.hpp"
+#include "symgrad/size_limits.hpp"
 #include "symgrad/spelling.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/tensor.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 namespace symgrad {
@@ -55,8 +57,8 @@ std::string reason(const std::exception& e) {
 /// gigabytes (exact_power_bits, evaluate.hpp).
 void refuse_huge_exact_power(const ex& base, const ex& exponent) {
     // NaN (an exponent beyond double) fails the comparison too.
-    if (!(exact_power_bits(base, exponent) <= max_exact_power_bits))
-        throw invalid_input("power: the exact value would have more than 300000 digits");
+    if (!(exact_power_bits(base, exponent) <= max_exact_bits()))
+        throw size_limit_error("power: the exact value would have " + digits_limit_text());
 }
 
 /// The functions this reader handles itself (tensor operations and calculus).
@@ -228,6 +230,15 @@ private:
     ex expression(int min) {
         depth_guard guard(*this, tok_.begin);
         ex left = prefix();
+        // A run of scalar terms joined by + and - is summed once at its end: GiNaC copies a sum
+        // to add a term to it, so building it a term at a time took time quadratic in its
+        // length. While terms is not empty, left is its first term.
+        exvector terms;
+        auto sum_terms = [&] {
+            if (!terms.empty())
+                left = sum_of(terms);
+            terms.clear();
+        };
         while (tok_.kind == tk::op) {
             const char op = text_[tok_.begin];
             const int p = precedence(op);
@@ -238,8 +249,16 @@ private:
             if (tok_.kind == tk::end || tok_.kind == tk::close || tok_.kind == tk::comma)
                 fail(at.begin, "expected an operand after '" + std::string(1, op) + "'");
             const ex right = expression(op == '^' ? p : p + 1);
+            if ((op == '+' || op == '-') && !is_tensor(left) && !is_tensor(right)) {
+                if (terms.empty())
+                    terms.push_back(left);
+                terms.push_back(op == '+' ? right : -right);
+                continue;
+            }
+            sum_terms();
             left = binary(op, left, right, at);
         }
+        sum_terms();
         return left;
     }
 
@@ -248,7 +267,9 @@ private:
         switch (t.kind) {
         case tk::number: {
             advance();
-            return parse(text(t), number_options(t));
+            if (auto v = plain_number(text(t)))
+                return *v;
+            return parse(text(t), number_options(t)); // its errors, with their place
         }
         case tk::name:
             advance();
@@ -279,6 +300,45 @@ private:
             break;
         }
         fail(t.begin, "expected an operand");
+    }
+
+    /// A literal of digits, a point and an exponent (1.5e-3) as the exact rational it writes,
+    /// read here: the whole reader for every number of a long sum cost time quadratic in its
+    /// length. Anything else (inexact decimals, a huge exponent) is left to parse().
+    std::optional<ex> plain_number(const std::string& literal) const {
+        if (!options_.exact_decimals)
+            return std::nullopt;
+        std::string digits;
+        long exponent = 0;
+        std::size_t i = 0;
+        bool point = false;
+        for (; i < literal.size() && literal[i] != 'e' && literal[i] != 'E'; ++i) {
+            if (literal[i] == '.') {
+                if (point)
+                    return std::nullopt;
+                point = true;
+            } else if (literal[i] >= '0' && literal[i] <= '9') {
+                digits += literal[i];
+                exponent -= point ? 1 : 0;
+            } else {
+                return std::nullopt;
+            }
+        }
+        if (digits.empty() || digits.size() > 1000)
+            return std::nullopt;
+        if (i < literal.size()) {
+            std::size_t j = i + 1;
+            const bool negative = j < literal.size() && literal[j] == '-';
+            if (j < literal.size() && (literal[j] == '-' || literal[j] == '+'))
+                ++j;
+            const std::string e = literal.substr(j);
+            if (e.empty() || e.size() > 5 || e.find_first_not_of("0123456789") != std::string::npos)
+                return std::nullopt;
+            exponent += negative ? -std::stol(e) : std::stol(e);
+        }
+        if (exponent > 1000 || exponent < -1000)
+            return std::nullopt;
+        return ex(GiNaC::numeric(digits.c_str()) * GiNaC::numeric(10).power(exponent));
     }
 
     parse_options number_options(const token& t) const {
@@ -331,6 +391,9 @@ private:
         const std::string name = text(t);
         if (auto it = names_.values.find(name); it != names_.values.end())
             return it->second;
+        if (names_.more_values)
+            if (auto it = names_.more_values->find(name); it != names_.more_values->end())
+                return it->second;
         if (name == "Pi")
             return GiNaC::Pi;
         if (names_.allow_new_symbols && name != "I")
@@ -338,6 +401,9 @@ private:
         std::vector<std::string> candidates;
         for (const auto& entry : names_.values)
             candidates.push_back(entry.first);
+        if (names_.more_values)
+            for (const auto& entry : *names_.more_values)
+                candidates.push_back(entry.first);
         fail(t.begin, "undefined name '" + name + "'" + did_you_mean(name, candidates),
              t.end - t.begin);
     }
@@ -637,12 +703,15 @@ private:
     /// f(args), with the conditions of its real domain as written (log's argument > 0, ...)
     /// recorded before GiNaC simplifies (exp(log(x)) is x).
     ex call_noting_domain(unsigned serial, const exvector& args) {
-        for (const auto& c : collect_domain_(GiNaC::function(serial, args).hold()))
-            add_condition(domain_, c);
+        if (note_domain_)
+            for (const auto& c : collect_domain_(GiNaC::function(serial, args).hold()))
+                add_condition(domain_, c);
         return GiNaC::function(serial, args);
     }
 
     void note_power(const ex& base, const ex& exponent) {
+        if (!note_domain_)
+            return;
         for (const auto& c : collect_domain_(GiNaC::power(base, exponent).hold()))
             if (c.expr.is_equal(base))
                 add_condition(domain_, c);
@@ -651,6 +720,8 @@ private:
 public:
     /// The conditions of the expression's real domain as written (domain.hpp).
     std::vector<domain_condition> domain_;
+    /// Whether to collect domain_ (the walk into the values of names costs their size).
+    bool note_domain_ = true;
 
 private:
     domain_collector collect_domain_;
@@ -692,6 +763,7 @@ private:
 ex evaluate_tensor_expression(std::string_view text, const tensor_names& names,
                               const parse_options& options) {
     reader r(text, names, options);
+    r.note_domain_ = false;
     return r.run();
 }
 

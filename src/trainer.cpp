@@ -6,6 +6,7 @@
 #include "symgrad/output_file.hpp"
 #include "symgrad/precision.hpp"
 #include "symgrad/program_evaluate.hpp"
+#include "symgrad/size_limits.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/tape.hpp"
 
@@ -25,6 +26,7 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 #include <unistd.h>
 
 namespace symgrad {
@@ -97,10 +99,12 @@ const numeric& to_numeric(const numeric& x) {
 }
 
 std::string plain(const std::string& message) {
-    // The evaluators prefix their messages with "evaluate: "; the trainer names the place
+    // The evaluators prefix their messages with their names; the trainer names the place
     // itself.
-    static const std::string prefix = "evaluate: ";
-    return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+    for (const std::string prefix : {"evaluate: ", "evaluate_program_numeric: "})
+        if (message.rfind(prefix, 0) == 0)
+            return message.substr(prefix.size());
+    return message;
 }
 
 std::string show(double v) {
@@ -523,6 +527,8 @@ public:
                     }
                 } catch (const domain_error& e) {
                     return stop(stop_reason::non_finite, where() + ": " + plain(e.what()));
+                } catch (const size_limit_error& e) {
+                    throw size_limit_error("train: " + where() + ": " + plain(e.what()));
                 }
                 before = w_;
                 step_status status;
@@ -531,6 +537,8 @@ public:
                 } catch (const domain_error& e) {
                     w_ = before;
                     return stop(stop_reason::non_finite, where() + ": " + plain(e.what()));
+                } catch (const size_limit_error& e) {
+                    throw size_limit_error("train: " + where() + ": " + plain(e.what()));
                 } catch (const std::overflow_error&) {
                     // GiNaC's division by zero (eps = 0 with a zero accumulator)
                     w_ = before;
@@ -556,6 +564,11 @@ public:
                         w_ = before;
                         return stop(stop_reason::non_finite, message);
                     }
+                // Exact rationals of a diverging run grow by digits every step.
+                if constexpr (std::is_same_v<T, numeric>)
+                    for (std::size_t i = 0; i < n_; ++i)
+                        check_number_size(w_[i], "train: " + where() + ": " + names_[i] +
+                                                     " in exact arithmetic");
                 ++steps_;
                 cache_valid_ = false;
                 if (o_.table.steps && end != rows && o_.table.every &&

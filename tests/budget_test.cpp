@@ -5,7 +5,9 @@
 #include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <ginac/ginac.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -131,9 +133,10 @@ BOOST_AUTO_TEST_CASE(the_issues_examples_end_quickly_with_an_answer_or_a_clear_e
 
 BOOST_AUTO_TEST_CASE(a_long_chain_of_definitions_is_read_in_linear_time) {
     // z_i = sigmoid(z_{i-1}): each definition's domain was collected over the whole chain
-    // again (600 definitions took 37 s). The value is checked against the plain iteration.
+    // again (600 definitions took 37 s), and GiNaC's hash puts every link of such a chain in one
+    // of two buckets (f(f(x)) hashes like x). The value is checked against the plain iteration.
     const auto dir = symgrad::test::scratch_directory("budget");
-    const int n = 400;
+    const int n = 2000;
     {
         std::ofstream f(dir / "chain.txt");
         f << "weights w = 1/2\nz0 = w\n";
@@ -164,6 +167,25 @@ BOOST_AUTO_TEST_CASE(a_long_sum_is_read_in_linear_time) {
     BOOST_TEST(r.out == "d/dx7919 = 7919\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_long_sum_in_a_problem_file_is_read_in_linear_time) {
+    // L = sum_{i=1}^{n} (w - i)^2: the problem-file reader built the sum a term at a time and
+    // read every number with a copy of the whole line (80,000 terms took over 60 s). By hand,
+    // dL/dw at w = 1/2 is 2 sum (1/2 - i) = n - n(n + 1) = -n^2.
+    const auto dir = symgrad::test::scratch_directory("budget_sum");
+    const long n = 40000;
+    {
+        std::ofstream f(dir / "sum.txt");
+        f << "weights w = 1/2\nL = ";
+        for (long i = 1; i <= n; ++i)
+            f << (i > 1 ? " + " : "") << "(w - " << i << ")^2";
+        f << "\nshow diff(L, w) at w = 1/2\n";
+    }
+    const auto r = symgrad_process({"--time-limit", "60", "run", (dir / "sum.txt").string()});
+    BOOST_TEST(r.status == 0, r.out.substr(0, 300));
+    BOOST_TEST(contains(r.out, "diff(L, w) = " + std::to_string(-n * n) + "\n"));
+    std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(work_within_the_limits_is_not_affected) {
     const auto r = symgrad_process(
         {"--time-limit", "30", "--memory-limit", "1024", "diff", "sigmoid(z)", "z"});
@@ -173,6 +195,73 @@ BOOST_AUTO_TEST_CASE(work_within_the_limits_is_not_affected) {
         symgrad_process({"--time-limit", "0", "--memory-limit", "0", "eval", "2^10"});
     BOOST_TEST(unlimited.status == 0, unlimited.out);
     BOOST_TEST(unlimited.out == "1024\n");
+}
+
+BOOST_AUTO_TEST_CASE(sizes_past_their_limits_stop_with_a_clear_error) {
+    // 7^12 = 13841287201 has 11 digits.
+    auto r = symgrad_process({"--max-digits", "10", "eval", "7^12"});
+    BOOST_TEST(r.status == 2, r.out);
+    BOOST_TEST(r.out.rfind("symgrad: error: ", 0) == 0u, r.out);
+    BOOST_TEST(contains(r.out, "more than 10 digits, the size limit (raise it with --max-digits "
+                               "DIGITS; 0: no limit)"),
+               r.out);
+    r = symgrad_process({"--max-digits", "11", "eval", "7^12"});
+    BOOST_TEST(r.status == 0, r.out);
+    BOOST_TEST(r.out == "13841287201\n");
+    r = symgrad_process({"--max-digits", "10", "eval", "factorial(14)"}); // 87178291200
+    BOOST_TEST(r.status == 2, r.out);
+    BOOST_TEST(contains(r.out, "--max-digits"), r.out);
+
+    // The derivative of a fourfold composition has more than 10 distinct subexpressions: the
+    // four sigmoids, x, and the products and sums of the chain rule.
+    const std::string nested = "sigmoid(sigmoid(sigmoid(sigmoid(x))))";
+    r = symgrad_process({"--max-nodes", "10", "diff", nested, "x"});
+    BOOST_TEST(r.status == 2, r.out);
+    BOOST_TEST(contains(r.out, "distinct subexpressions, the size limit (raise it with "
+                               "--max-nodes N; 0: no limit)"),
+               r.out);
+    r = symgrad_process({"diff", nested, "x"});
+    BOOST_TEST(r.status == 0, r.out);
+    r = symgrad_process({"--max-nodes", "0", "diff", nested, "x"});
+    BOOST_TEST(r.status == 0, r.out);
+}
+
+BOOST_AUTO_TEST_CASE(exact_training_that_diverges_stops_at_the_digits_limit) {
+    // L(beta) = (2 - beta)^2 + (3 - 2 beta)^2, L' = 10 beta - 16 (by hand); with rate 3/10 from
+    // beta = 0, beta_k = -2 beta_{k-1} + 24/5 = 8 (1 - (-2)^k) / 5 grows by a digit every few
+    // epochs. Step k computes the gradient 10 beta_{k-1} - 16 and then beta_k: the first step
+    // where one of them has more than 30 digits is the last step that can run. The gradient
+    // program's own intermediate values (small multiples of beta, such as 8 beta - 12) may pass
+    // the limit a digit earlier, about three steps.
+    using GiNaC::numeric;
+    auto over = [](const numeric& v) {
+        const numeric limit = numeric(10).power(30);
+        return GiNaC::abs(v.numer()) >= limit || v.denom() >= limit;
+    };
+    numeric beta = 0;
+    int last = 0;
+    for (int k = 1; last == 0; ++k) {
+        const numeric gradient = 10 * beta - 16;
+        beta = -2 * beta + numeric(24, 5);
+        if (over(gradient) || over(beta))
+            last = k;
+    }
+    const std::string problem =
+        std::string(SYMGRAD_SOURCE_DIR) + "/problems/seed001_least_squares_gd.txt";
+    const auto r = symgrad_process(
+        {"--max-digits", "30", "train", problem, "gd", "rate", "0.3", "epochs", "1000", "exact"});
+    BOOST_TEST(r.status == 2, r.out.substr(0, 2000));
+    const std::string start = "symgrad: error: train: epoch ";
+    BOOST_TEST_REQUIRE(r.out.rfind(start, 0) == 0u, r.out.substr(0, 2000));
+    const int epoch = std::stoi(r.out.substr(start.size()));
+    BOOST_TEST(epoch <= last);
+    BOOST_TEST(epoch >= last - 7);
+    BOOST_TEST(contains(r.out, ", step " + std::to_string(epoch) + ": "), r.out);
+    const std::string end = "more than 30 digits, the size limit (raise it with --max-digits "
+                            "DIGITS; 0: no limit)\n";
+    BOOST_TEST(r.out.size() > end.size());
+    BOOST_TEST(r.out.substr(r.out.size() - std::min(r.out.size(), end.size())) == end, r.out);
+    BOOST_TEST(r.out.find('\n') == r.out.size() - 1); // one line, nothing on stdout
 }
 
 BOOST_AUTO_TEST_CASE(a_negative_limit_is_refused) {

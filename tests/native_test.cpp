@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -443,6 +444,38 @@ BOOST_AUTO_TEST_CASE(temporary_files_of_a_killed_build_are_removed_by_the_next) 
     BOOST_TEST(fs::exists(cache.path / ("tmp-" + std::to_string(::getpid()) + "-ghijkl.c")));
     BOOST_TEST(fs::exists(cache.path / "tmp-99999999-mnopqr.c"));
     BOOST_TEST(fs::exists(cache.path / "notes.txt"));
+}
+
+BOOST_AUTO_TEST_CASE(a_compile_interrupted_by_a_signal_leaves_no_temporary_files) {
+    // A "compiler" that says it has started, then takes its time; the command is sent SIGTERM
+    // (and SIGINT, SIGHUP) while its tmp-*.c is in the cache. The signal still ends it, and the
+    // cache holds nothing afterwards.
+    for (const char* signal_name : {"TERM", "INT", "HUP"}) {
+        temporary_directory dir;
+        const fs::path cache = dir.path / "cache", cc = dir.path / "slow-cc",
+                       started = dir.path / "started";
+        std::ofstream(cc) << "#!/bin/sh\ntouch '" << started.string() << "'\nexec sleep 20\n";
+        fs::permissions(cc, fs::perms::owner_all);
+        const std::string problem =
+            std::string(SYMGRAD_SOURCE_DIR) + "/problems/seed000_softmax_data_minus1_1.txt";
+        // The shell waits for the compiler to start, signals the command and prints how the
+        // command ended (128 + the signal's number when the signal ended it). A background job
+        // of a shell starts with SIGINT ignored: env restores its default first.
+        const std::string script =
+            "SYMGRAD_CC='" + cc.string() + "' SYMGRAD_CACHE_DIR='" + cache.string() +
+            "' env --default-signal=INT '" + SYMGRAD_CLI_PATH + "' train '" + problem +
+            "' gd rate 0.1 epochs 1 >/dev/null 2>&1 &\npid=$!\nn=0\nwhile [ ! -e '" +
+            started.string() + "' ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done\nkill -" +
+            signal_name + " $pid\nwait $pid\necho \"status $?\"\nls -A '" + cache.string() + "'\n";
+        const auto r = test::run_process({"sh", "-c", script});
+        BOOST_TEST_INFO(signal_name << ": " << r.out);
+        BOOST_TEST(fs::exists(started));
+        const int number = std::string(signal_name) == "TERM"  ? SIGTERM
+                           : std::string(signal_name) == "INT" ? SIGINT
+                                                               : SIGHUP;
+        BOOST_TEST(test::contains(r.out, "status " + std::to_string(128 + number) + "\n"));
+        BOOST_TEST(!test::contains(r.out, "tmp-"));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(symbol_names_never_reach_the_code) {

@@ -10,6 +10,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 using GiNaC::ex;
 using GiNaC::matrix;
 using GiNaC::numeric;
@@ -146,6 +150,44 @@ BOOST_AUTO_TEST_CASE(undefined_values_are_errors_in_symgrad_words_at_their_place
 
 // Found by the tensor_expression fuzzer: "3.1111^11111111111111111111x1" computed an exact power
 // of some 10^20 digits (a hang, then out of memory). Exact results stay up to 300,000 digits.
+BOOST_FIXTURE_TEST_CASE(number_literals_are_the_exact_rationals_they_write, names_fixture) {
+    // By hand: each literal's value as a fraction.
+    const std::vector<std::pair<const char*, numeric>> cases{
+        {"0.1", numeric(1, 10)},
+        {"1.5e-3", numeric(3, 2000)},
+        {"2.50E+2", numeric(250)},
+        {"007", numeric(7)},
+        {"1e3", numeric(1000)},
+        {"12345678901234567890", numeric("12345678901234567890")},
+        {"3.", numeric(3)},
+        {"0.000", numeric(0)},
+        {"1e-30", numeric(1) / numeric(10).power(30)}};
+    for (const auto& [text, value] : cases) {
+        BOOST_TEST_INFO(text);
+        BOOST_TEST(eval(text).is_equal(value));
+    }
+    // Beyond the fast path (a thousand-digit exponent) the number is still exact.
+    BOOST_TEST(eval("1e2000").is_equal(numeric(10).power(2000)));
+    // Malformed numbers keep their errors with a place.
+    BOOST_TEST(error_of("1.2.3").find("<input>:1:") != std::string::npos, error_of("1.2.3"));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_long_sum_is_the_sum_of_its_terms, names_fixture) {
+    // sum_{i=1}^{n} (w - i)^2 - sum_{i=1}^{n} i: read as one run of + and -, by hand its value
+    // at w = 0 is sum i^2 - sum i = n(n+1)(2n+1)/6 - n(n+1)/2.
+    const long n = 3000;
+    std::string text;
+    for (long i = 1; i <= n; ++i)
+        text += (i > 1 ? " + " : "") + std::string("(w - ") + std::to_string(i) + ")^2";
+    for (long i = 1; i <= n; ++i)
+        text += " - " + std::to_string(i);
+    const ex e = eval(text);
+    const ex at0 = e.subs(GiNaC::ex_to<GiNaC::symbol>(names.values["w"]) == 0);
+    BOOST_TEST(at0.is_equal(numeric(n * (n + 1) * (2 * n + 1) / 6 - n * (n + 1) / 2)));
+    // Tensors in the run are added as tensors: x + x - x = x = [1, 2].
+    BOOST_TEST(same_matrix(eval("x + x - x"), symgrad::row_vector({1, 2})));
+}
+
 BOOST_AUTO_TEST_CASE(exact_powers_beyond_300000_digits_are_errors_not_hangs) {
     for (const char* text : {"3^3^22", "2^(10^7)", "(2*w)^(10^7)", "(1/3)^(-10^7)", "[2, w]^(10^7)",
                              "pow(1.5, 10^30)", "10^(10^400)"}) {

@@ -35,18 +35,15 @@ GiNaC::ex evaluate_exact(const GiNaC::ex& e, const GiNaC::exmap& point,
 /// The size in bits of the exact value GiNaC would compute for @p base ^ @p exponent at once: a
 /// rational power of a rational number, or of a product with a rational factor (GiNaC
 /// distributes the power over it: (2*w)^n has 2^n in it). 0 when nothing would be computed or
-/// the base is 0, 1 or -1. The readers refuse powers over max_exact_power_bits, and point
-/// evaluation leaves them unevaluated for ball arithmetic.
+/// the base is 0, 1 or -1. The readers refuse powers over the digits limit (size_limits.hpp),
+/// and point evaluation leaves them unevaluated for ball arithmetic.
 double exact_power_bits(const GiNaC::ex& base, const GiNaC::ex& exponent);
-
-/// A million bits, about 300,000 decimal digits: far beyond any loss's values.
-constexpr double max_exact_power_bits = 1e6;
 
 /// The size in bits (an estimate from log-gamma) of the exact value GiNaC computes at once for
 /// the function @p name at numeric arguments @p args: factorial(n) (n! has about log2(n!) bits),
 /// tgamma(x) and beta(a, b) at integers and half-integers, binomial(n, k), psi(n) (a harmonic
 /// number) and zeta(2n) (a Bernoulli number). 0 for anything else. factorial(10^9) would take
-/// hours: the readers and the evaluators refuse values over max_exact_power_bits.
+/// hours: the readers and the evaluators refuse values over the digits limit (size_limits.hpp).
 double exact_function_bits(const std::string& name, const GiNaC::exvector& args);
 
 /// Whether the function @p name at the numeric arguments @p args is infinite although its

@@ -7,8 +7,9 @@
 /// temporary before its rename), registered while they exist so that a process ended early by
 /// the command's time or memory limit (cli/budget.hpp) removes them on its way out. Code that
 /// finishes normally removes or renames its files itself and then unregisters them (the guard
-/// does that). A process killed by a signal cannot run this: the native cache also removes the
-/// stale temporaries of dead processes (native.hpp).
+/// does that). The command also removes them when SIGINT, SIGTERM, SIGHUP or SIGQUIT ends it.
+/// A process killed by SIGKILL or a crash cannot: the native cache removes the stale
+/// temporaries of dead processes (native.hpp).
 
 #include <string>
 

@@ -42,9 +42,14 @@ struct tensor_names {
     std::map<std::string, GiNaC::ex, std::less<>> values;
     /// Unbound names become real variables (symbol_named) instead of an error.
     bool allow_new_symbols = false;
+    /// More bound names, looked up after values and not copied (a problem file's earlier
+    /// definitions, read once per statement); may be null.
+    const std::map<std::string, GiNaC::ex, std::less<>>* more_values = nullptr;
 };
 
-/// Parse and evaluate @p text. Errors are parse_error (with source:line:column and a caret)
+/// Parse and evaluate @p text, without the conditions of its domain (read_tensor_expression
+/// collects them, at a cost linear in the size of the names' values it uses). Errors are
+/// parse_error (with source:line:column and a caret)
 /// for syntax, undefined names (with the closest defined one) and unknown functions, and
 /// shape_error naming the operation and both shapes.
 GiNaC::ex evaluate_tensor_expression(std::string_view text, const tensor_names& names,

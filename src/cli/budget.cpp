@@ -20,6 +20,7 @@
 #include <system_error>
 #include <thread>
 
+#include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -107,6 +108,31 @@ void gmp_free(void* p, std::size_t) {
     std::free(p);
 }
 
+/// SIGINT, SIGTERM, SIGHUP, SIGQUIT: the temporaries of work in progress (a compile's tmp-*.c,
+/// an output's temporary) are removed, then the signal ends the process as it would have. The
+/// registry's removal allocates nothing and never blocks for long (temporary_files.hpp); unlink
+/// is async-signal-safe. SIGKILL cannot be caught: the native cache removes what a killed
+/// process left on its next build.
+extern "C" void remove_temporaries_and_reraise(int signal_number) {
+    remove_temporary_files();
+    ::signal(signal_number, SIG_DFL);
+    ::raise(signal_number);
+}
+
+void remove_temporaries_on_signals() {
+    for (const int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+        struct sigaction current {};
+        // A signal the caller ignores (nohup, a background job's SIGINT) stays ignored.
+        if (::sigaction(s, nullptr, &current) != 0 || current.sa_handler == SIG_IGN)
+            continue;
+        struct sigaction action {};
+        action.sa_handler = remove_temporaries_and_reraise;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESETHAND;
+        ::sigaction(s, &action, nullptr);
+    }
+}
+
 std::string limit_text(double v) {
     return fmt::format("{:g}", v);
 }
@@ -125,6 +151,18 @@ void add_budget_options(CLI::App& app, budget& b) {
                        limit_text(default_memory_limit) + "; 0: no limit)")
         ->type_name("MIB")
         ->check(CLI::NonNegativeNumber);
+    app.add_option("--max-digits", b.sizes.digits,
+                   "refuse exact numbers (powers, factorials, exact training's weights) of more "
+                   "than DIGITS digits, exit status 2 (default " +
+                       fmt::format("{:.0f}", default_size_limits.digits) + "; 0: no limit)")
+        ->type_name("DIGITS")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--max-nodes", b.sizes.nodes,
+                   "refuse expressions (read, derived, simplified) of more than N distinct "
+                   "subexpressions, exit status 2 (default " +
+                       fmt::format("{:.0f}", default_size_limits.nodes) + "; 0: no limit)")
+        ->type_name("N")
+        ->check(CLI::NonNegativeNumber);
 }
 
 void start_budget(const budget& b) {
@@ -141,6 +179,8 @@ void start_budget(const budget& b) {
                              limit_text(b.megabytes) +
                              " MiB; raise the limit with --memory-limit MIB (0: no limit)\n"
                        : std::string("symgrad: error: out of memory\n"));
+
+    remove_temporaries_on_signals();
 
     // The watchdog first: its thread's stack and state must fit under the memory limit set
     // below. Beyond 10^9 s (31 years) the wait would overflow the clock's nanoseconds: no limit.

@@ -9,8 +9,11 @@
 // option that raises it. GiNaC's work cannot be interrupted from inside, so the limits are
 // enforced for the whole process: a watchdog thread that ends the process at the deadline, and
 // setrlimit(RLIMIT_AS) with allocation-failure hooks (operator new, GMP, CLN, FLINT) that end
-// it when memory runs out. Output is written only when the command has finished (main.cpp), so
-// a stopped command leaves nothing half-written on standard output.
+// it when memory runs out. SIGINT, SIGTERM, SIGHUP and SIGQUIT remove the temporary files of
+// work in progress before they end the process. Output is written only when the command has
+// finished (main.cpp), so a stopped command leaves nothing half-written on standard output.
+
+#include "symgrad/size_limits.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -26,9 +29,11 @@ struct budget {
     double seconds = default_time_limit;
     /// MiB of address space; 0 for no limit.
     double megabytes = default_memory_limit;
+    /// Digits of exact numbers and nodes of expressions (symgrad/size_limits.hpp).
+    size_limits sizes = default_size_limits;
 };
 
-/// Adds --time-limit and --memory-limit to @p app.
+/// Adds --time-limit, --memory-limit, --max-digits and --max-nodes to @p app.
 void add_budget_options(CLI::App& app, budget& b);
 
 /// Enforce @p b on this process from now on (symgrad's main() only: the end is _exit(2)).

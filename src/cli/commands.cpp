@@ -74,7 +74,9 @@ GiNaC::exmap parse_at(const std::string& text, const ex& e) {
 }
 
 ex partial(const ex& e, const ex& v) {
-    return e.diff(GiNaC::ex_to<GiNaC::symbol>(v));
+    ex d = e.diff(GiNaC::ex_to<GiNaC::symbol>(v));
+    check_expression_size(d, "diff");
+    return d;
 }
 
 void add_value_options(CLI::App& cmd, value_options& v) {
@@ -242,6 +244,7 @@ int run(const std::vector<std::string>& raw_args, std::ostream& out, std::ostrea
     // A command's results are held until it has finished: when it fails (exit status 2) it
     // prints nothing on stdout, not half a result. Diagnostics go to err as they come.
     std::ostringstream results;
+    const size_limits_guard sizes(limits.sizes);
     try {
         if (enforce_budget)
             start_budget(limits);
