@@ -7,6 +7,10 @@
 //   compiled_bindings.cpp    compile(): a gradient over NumPy arrays
 //   problem_bindings.cpp     Problem files and training
 // The Python side (src/python/symgrad/) adds SymPy, torch and matplotlib on top.
+//
+// Threads: GiNaC's reference counts are not atomic, so every call that builds, prints or
+// evaluates expressions keeps the GIL, which serialises them. Only the compiled gradients'
+// numeric loops (compiled_bindings.cpp) release it.
 
 #include <ginac/ginac.h>
 #include <pybind11/pybind11.h>

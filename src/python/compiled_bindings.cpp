@@ -345,7 +345,6 @@ void bind_compiled(py::module_& m) {
             evaluator_options eo;
             eo.backend = backend_from(backend);
             eo.threads = threads;
-            py::gil_scoped_release unlocked;
             const gradient_program program(loss, weights, po);
             return std::make_unique<compiled_gradient>(program, eo);
         },

@@ -493,11 +493,8 @@ void bind_expressions(py::module_& m) {
                 for (const auto& s : to_variables(v, f, "diff"))
                     wrt.push_back(s);
             std::vector<expr> out;
-            {
-                py::gil_scoped_release unlocked;
-                for (const auto& v : wrt)
-                    out.push_back(expr{raw ? partial(f, v) : simplify(partial(f, v))});
-            }
+            for (const auto& v : wrt)
+                out.push_back(expr{raw ? partial(f, v) : simplify(partial(f, v))});
             if (vars.size() == 1 && out.size() == 1)
                 return py::cast(out[0]);
             return py::cast(out);
@@ -514,11 +511,8 @@ void bind_expressions(py::module_& m) {
             const auto vars = to_variables(wrt, f, "grad");
             if (at.is_none()) {
                 std::vector<expr> out;
-                {
-                    py::gil_scoped_release unlocked;
-                    for (const auto& v : vars)
-                        out.push_back(expr{raw ? partial(f, v) : simplify(partial(f, v))});
-                }
+                for (const auto& v : vars)
+                    out.push_back(expr{raw ? partial(f, v) : simplify(partial(f, v))});
                 return py::cast(out);
             }
             const auto point = to_point(at, f, "grad: at");
@@ -547,7 +541,6 @@ void bind_expressions(py::module_& m) {
         "simplify",
         [](py::handle e) {
             const ex f = to_ex(e, "<expression>");
-            py::gil_scoped_release unlocked;
             return expr{simplify(f)};
         },
         py::arg("expr"), "The cheapest equal form the simplifier finds.");
@@ -649,7 +642,6 @@ void bind_expressions(py::module_& m) {
                 o.timeout_seconds = *timeout;
             }
             o.exact = exact;
-            py::gil_scoped_release unlocked;
             return verify(sides.first, sides.second, o);
         },
         py::arg("lhs"), py::arg("rhs") = py::none(), py::kw_only(), py::arg("points") = 24,

@@ -174,12 +174,7 @@ py::dict run_problem_file(const std::string& path, long digits,
     o.paths.trust_all = trust_all;
     std::ostringstream text, markdown;
     collecting_report report(text, markdown);
-    problem_outcome outcome;
-    {
-        py::gil_scoped_release unlocked;
-        const problem_source source = read_problem_file(path);
-        outcome = run_problem(source, report, o);
-    }
+    const problem_outcome outcome = run_problem(read_problem_file(path), report, o);
     py::list steps;
     for (const auto& s : report.steps()) {
         py::dict step;
@@ -530,12 +525,7 @@ py::dict train_python(py::handle loss_value, py::handle wrt, py::handle data, py
     program_options po;
     po.inputs = input_symbols;
     po.labels = label_symbols;
-    train_result r;
-    {
-        py::gil_scoped_release unlocked;
-        const gradient_program program(loss, weights, po);
-        r = train(program, rows, first, o);
-    }
+    const train_result r = train(gradient_program(loss, weights, po), rows, first, o);
     return history_of(r, o, columns.empty() ? 0 : rows.size());
 }
 
