@@ -15,6 +15,7 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <optional>
 
 namespace symgrad::python {
 
@@ -41,11 +42,17 @@ std::string joined(const std::vector<std::string>& names) {
 /// Samples of one kind (inputs or labels) as a row-major block: how many, and whether the
 /// caller gave a single sample (then the outputs are a float and a vector).
 struct sample_block {
-    double_array values;
+    /// The values as an array, or one number given as a Python float or int (no array is made
+    /// for it: a single-sample call costs less).
+    std::optional<double_array> values;
+    double scalar = 0;
+    bool is_scalar = false;
     std::size_t samples = 0;
     bool single = false;
     /// Values were given (false for a layout without such columns).
     bool given = false;
+
+    const double* data() const { return is_scalar ? &scalar : (values ? values->data() : nullptr); }
 };
 
 /// @p h as samples of @p width columns called @p what (their names @p names): a 2-D array
@@ -62,12 +69,18 @@ sample_block to_samples(py::handle h, std::size_t width, const char* what,
     if (h.is_none())
         throw invalid_input(std::string("compiled gradient: values of the ") + what +
                             " are missing (" + joined(names) + ")");
-    b.values = double_array::ensure(h);
     b.given = true;
-    if (!b.values)
+    if (width == 1 && (PyFloat_Check(h.ptr()) || PyLong_Check(h.ptr()))) {
+        b.scalar = py::cast<double>(h);
+        b.is_scalar = b.single = true;
+        b.samples = 1;
+        return b;
+    }
+    b.values = double_array::ensure(h);
+    if (!*b.values)
         throw invalid_input(std::string("compiled gradient: the ") + what +
                             " must be an array of numbers");
-    const auto& a = b.values;
+    const auto& a = *b.values;
     const auto shape = [&] {
         std::string s;
         for (py::ssize_t i = 0; i < a.ndim(); ++i)
@@ -124,8 +137,8 @@ public:
         const std::size_t nw = weights_.size();
         const std::size_t ni = inputs_.size(), nl = labels_.size();
         const double* wp = weights.data();
-        const double* xp = ni ? xs.values.data() : nullptr;
-        const double* yp = nl ? ys.values.data() : nullptr;
+        const double* xp = ni ? xs.data() : nullptr;
+        const double* yp = nl ? ys.data() : nullptr;
         if (xs.single && ys.single) {
             py::array_t<double> gradient(static_cast<py::ssize_t>(nw));
             double loss = 0;
@@ -154,8 +167,8 @@ public:
         const double_array weights = checked_weights(w);
         const sample_block xs = to_samples(x, inputs_.size(), "inputs", inputs_);
         const sample_block ys = to_samples(y, labels_.size(), "labels", labels_);
-        const sample_view view{inputs_.empty() ? nullptr : xs.values.data(),
-                               labels_.empty() ? nullptr : ys.values.data(), sample_count(xs, ys)};
+        const sample_view view{inputs_.empty() ? nullptr : xs.data(),
+                               labels_.empty() ? nullptr : ys.data(), sample_count(xs, ys)};
         batch_result r;
         {
             py::gil_scoped_release unlocked;
@@ -177,8 +190,8 @@ public:
         const double_array weights = checked_weights(w);
         const sample_block xs = to_samples(x, inputs_.size(), "inputs", inputs_);
         const sample_block ys = to_samples(y, labels_.size(), "labels", labels_);
-        const sample_view view{inputs_.empty() ? nullptr : xs.values.data(),
-                               labels_.empty() ? nullptr : ys.values.data(), sample_count(xs, ys)};
+        const sample_view view{inputs_.empty() ? nullptr : xs.data(),
+                               labels_.empty() ? nullptr : ys.data(), sample_count(xs, ys)};
         std::vector<double> out(weights_.size() + 1);
         py::gil_scoped_release unlocked;
         const auto start = std::chrono::steady_clock::now();
