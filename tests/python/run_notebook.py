@@ -26,6 +26,7 @@ def main(path):
         os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(home, "runtime")
         os.environ["JUPYTER_DATA_DIR"] = os.path.join(home, "data")
         os.environ["IPYTHONDIR"] = os.path.join(home, "ipython")
+        os.environ["SYMGRAD_CACHE_DIR"] = os.path.join(home, "symgrad-cache")  # not the user's
         os.environ.setdefault("MPLBACKEND", "Agg")
         os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel's debugger note
         client = NotebookClient(
