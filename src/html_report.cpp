@@ -274,10 +274,7 @@ public:
     void training(const std::string& description, const train_result& r,
                   const table_options& t) override {
         out_ << "<div class=\"training\">\n<p>" << html_escape(description) << "</p>\n";
-        const std::vector<std::string> lines = table_lines(r, t);
-        std::vector<std::vector<std::pair<std::string, std::string>>> rows;
-        for (const auto& l : lines)
-            rows.push_back(table_cells(l));
+        const auto rows = training_rows(r, t);
         // The columns: the union of the rows' names, in the order they first appear.
         std::vector<std::string> columns;
         for (const auto& row : rows)

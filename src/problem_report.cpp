@@ -317,9 +317,7 @@ public:
                   const table_options& t) override {
         flush();
         out_ << "\n" << markdown_escape(description) << "\n\n";
-        std::vector<std::vector<std::pair<std::string, std::string>>> rows;
-        for (const auto& l : table_lines(r, t))
-            rows.push_back(table_cells(l));
+        const auto rows = training_rows(r, t);
         std::vector<std::string> columns;
         for (const auto& row : rows)
             for (const auto& cell : row)
@@ -538,6 +536,18 @@ std::vector<std::pair<std::string, std::string>> table_cells(const std::string& 
         i = end + 2;
     }
     return out;
+}
+
+std::vector<std::vector<std::pair<std::string, std::string>>>
+training_rows(const train_result& r, const table_options& t) {
+    train_result start;
+    start.weight_names = r.weight_names;
+    start.records = {r.start};
+    std::vector<std::vector<std::pair<std::string, std::string>>> rows;
+    for (const train_result* result : {static_cast<const train_result*>(&start), &r})
+        for (const auto& line : table_lines(*result, t))
+            rows.push_back(table_cells(line));
+    return rows;
 }
 
 report_format parse_report_format(const std::string& name) {

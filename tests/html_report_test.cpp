@@ -191,21 +191,22 @@ BOOST_AUTO_TEST_CASE(comments_are_prose_shown_literally_with_dollar_maths) {
 
 BOOST_AUTO_TEST_CASE(the_plotted_weights_are_the_table_s) {
     const std::string html = page(seed000);
-    // The table: 5 epochs; the last w1 is the README's value to 4 decimals.
+    // The table: the start and 5 epochs; the last w1 is the README's value to 4 decimals.
     const auto epochs = column(html, "epoch");
-    BOOST_TEST_REQUIRE(epochs.size() == 5u);
+    BOOST_TEST_REQUIRE(epochs.size() == 6u);
+    BOOST_TEST(epochs.front() == "0");
     BOOST_TEST(epochs.back() == "5");
     const auto w1 = column(html, "w1");
+    BOOST_TEST(w1.front() == "0.0000");
     BOOST_TEST(w1.back() == "-0.4116");
-    // The objective is recorded for the plot: log(2) per row at w = 0 is not in the table (that
-    // is the start), but every epoch's J is, and it falls.
+    // The objective is recorded for the plot: 2 rows of log 2 at w = 0 (by hand), and it falls.
     const auto j = column(html, "objective J");
-    BOOST_TEST_REQUIRE(j.size() == 5u);
+    BOOST_TEST_REQUIRE(j.size() == 6u);
+    BOOST_TEST(std::abs(std::stod(j[0]) - 2 * std::log(2.0)) < 1e-3);
     for (std::size_t i = 1; i < j.size(); ++i)
         BOOST_TEST(std::stod(j[i]) < std::stod(j[i - 1]));
-    BOOST_TEST(std::stod(j[0]) < 2 * std::log(2.0));
-    // Two plots: the objective, then the weights; the weights' points are the start (0) and the
-    // table's rows, read back through the axis within a pixel's worth of value.
+    // Two plots: the objective, then the weights; each point is its table row's value, read
+    // back through the axis within a pixel's worth of value.
     const auto plots_at = html.find("<figure class=\"plots\">");
     BOOST_TEST_REQUIRE(plots_at != std::string::npos);
     const std::string figure = html.substr(plots_at, html.find("</figure>", plots_at) - plots_at);
@@ -215,17 +216,17 @@ BOOST_AUTO_TEST_CASE(the_plotted_weights_are_the_table_s) {
     for (const std::string name : {"w1", "w2", "w3", "w4"}) {
         const auto cells = column(html, name);
         const auto points = plotted(weights_svg, name);
-        BOOST_TEST_REQUIRE(points.size() == cells.size() + 1);
-        BOOST_TEST(std::abs(points[0]) < 0.005, name);
+        BOOST_TEST_REQUIRE(points.size() == cells.size());
         for (std::size_t i = 0; i < cells.size(); ++i)
-            BOOST_TEST(std::abs(points[i + 1] - std::stod(cells[i])) < 0.005,
-                       name << " epoch " << i + 1 << ": " << points[i + 1] << " vs " << cells[i]);
+            BOOST_TEST(std::abs(points[i] - std::stod(cells[i])) < 0.005,
+                       name << " epoch " << i << ": " << points[i] << " vs " << cells[i]);
     }
     const std::string objective_svg =
         figure.substr(0, figure.find("<svg", figure.find("<svg") + 1));
     const auto jp = plotted(objective_svg, "J");
-    BOOST_TEST_REQUIRE(jp.size() == j.size() + 1);
-    BOOST_TEST(std::abs(jp[0] - 2 * std::log(2.0)) < 0.01); // the start: 2 rows of log 2
+    BOOST_TEST_REQUIRE(jp.size() == j.size());
+    for (std::size_t i = 0; i < j.size(); ++i)
+        BOOST_TEST(std::abs(jp[i] - std::stod(j[i])) < 0.01);
 }
 
 BOOST_AUTO_TEST_CASE(without_katex_the_page_says_so_and_keeps_the_latex) {

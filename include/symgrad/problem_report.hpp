@@ -88,6 +88,10 @@ std::string verdict_of(const std::string& text);
 /// The cells of a table_lines() row: "epoch = 1, w1 = -0.2000" -> (epoch, 1), (w1, -0.2000).
 std::vector<std::pair<std::string, std::string>> table_cells(const std::string& line);
 
+/// A training's table as cells, row by row: the start (epoch 0) first, then table_lines()'s rows.
+std::vector<std::vector<std::pair<std::string, std::string>>> training_rows(const train_result& r,
+                                                                            const table_options& t);
+
 /// A report writing to @p out in @p format.
 std::unique_ptr<problem_report> make_report(report_format format, std::ostream& out);
 

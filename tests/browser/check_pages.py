@@ -11,7 +11,8 @@ enough) and fails when a page has
   - an element wider than the page that no scrolling container holds (the page scrolls
     sideways),
   - not one section per statement of its file (the lines that start with neither '#' nor a
-    blank), or a training without its plots.
+    blank), a training without its plots, or a plotted weight or objective that is not its
+    table's value (read back through the plot's ticks as laid out).
 Saves a full-page screenshot of the seed 000 and seed 003 pages (the first file of each) in
 --out. Exit status 77 (CTest: skipped) when chromium is not installed.
 """
@@ -47,6 +48,60 @@ CHECK = r"""
       wide.push(el.tagName.toLowerCase() + "." + el.className + " (right edge " +
                 Math.round(r.right) + " > " + vw + ")");
   }
+  // Every training's plots against its table: each row's weights (and objective J) read back
+  // from the plotted points through the axes' own ticks, in the browser's layout.
+  const number = (t) => {
+    const f = t.split("/");
+    return f.length === 2 ? Number(f[0]) / Number(f[1]) : Number(t);
+  };
+  const axis = (svg, which) => {
+    const ticks = [...svg.querySelectorAll("g." + which + "-axis g.tick")].map((g) => {
+      const l = g.querySelector("line");
+      return [Number(g.dataset.value),
+              Number(l.getAttribute(which === "x" ? "x1" : "y1"))];
+    });
+    const log = which === "y" && svg.dataset.yScale === "log";
+    const f = (v) => (log ? Math.log10(v) : v);
+    const [a, b] = [ticks[0], ticks[ticks.length - 1]];
+    const value = (px) => {
+      const u = f(a[0]) + ((px - a[1]) / (b[1] - a[1])) * (f(b[0]) - f(a[0]));
+      return log ? Math.pow(10, u) : u;
+    };
+    return { value, span: Math.abs(f(b[0]) - f(a[0])), log };
+  };
+  const mismatches = [];
+  let compared = 0;
+  for (const t of document.querySelectorAll(".training")) {
+    const table = t.querySelector("table.epochs");
+    const heads = [...table.querySelectorAll("th")].map((h) => h.textContent);
+    const rows = [...table.querySelectorAll("tr")].slice(1)
+                   .map((r) => [...r.querySelectorAll("td")].map((c) => c.textContent));
+    const xcol = heads.includes("step") && rows.some((r) => r[heads.indexOf("step")] !== "")
+                   ? heads.indexOf("step") : heads.indexOf("epoch");
+    for (const svg of t.querySelectorAll("svg.symgrad-plot")) {
+      const ax = axis(svg, "x"), ay = axis(svg, "y");
+      for (const s of svg.querySelectorAll("g.series")) {
+        const col = heads.indexOf(s.dataset.name === "J" ? "objective J" : s.dataset.name);
+        if (col < 0) { mismatches.push("no table column for series " + s.dataset.name); continue; }
+        const pts = [...s.querySelectorAll("polyline")].flatMap((l) =>
+            l.getAttribute("points").split(" ").map((p) => p.split(",").map(Number)))
+          .map(([x, y]) => [ax.value(x), ay.value(y)]);
+        for (const r of rows) {
+          if (r[xcol] === "" || r[col] === "" || !isFinite(number(r[col]))) continue;
+          const x = Number(r[xcol]), want = number(r[col]);
+          const p = pts.find(([px]) => Math.abs(px - x) < 0.01 * Math.max(1, x));
+          // Half a unit of the cell's last printed digit, plus half a percent of the axis.
+          const m = /^[-+]?[0-9]*\.?([0-9]*)(?:e([-+]?[0-9]+))?$/.exec(r[col]);
+          const unit = m ? Math.pow(10, Number(m[2] || 0) - m[1].length) : 0;
+          const tol = unit / 2 + (ay.log ? 0.01 * Math.abs(want) : 0.005 * ay.span);
+          compared++;
+          if (!p || Math.abs(p[1] - want) > tol)
+            mismatches.push(s.dataset.name + " at " + heads[xcol] + " " + x + ": table " +
+                            r[col] + ", plot " + (p ? p[1].toPrecision(6) : "none"));
+        }
+      }
+    }
+  }
   const maths = [...document.querySelectorAll(".math")];
   return {
     katexErrors: [...document.querySelectorAll(".katex-error")]
@@ -62,6 +117,8 @@ CHECK = r"""
     sections: [...document.querySelectorAll("section.statement")].map((s) => s.id),
     trainings: document.querySelectorAll(".training").length,
     trainingPlots: document.querySelectorAll(".training svg.symgrad-plot").length,
+    plotMismatches: mismatches.slice(0, 5),
+    plotValuesCompared: compared,
   };
 })()
 """
@@ -235,6 +292,7 @@ def main():
                     problems.append(f"the page scrolls sideways: {result['pageWidth']} px wide "
                                     f"in a {result['viewWidth']} px window")
                 problems += ["wider than the page: " + w for w in result["wide"]]
+                problems += ["plot and table differ: " + m for m in result["plotMismatches"]]
                 want = ["line-" + str(n) for n in statement_lines(os.path.join(args.problems, f))]
                 if result["sections"] != want:
                     problems.append(f"sections {result['sections']} are not the statements {want}")
@@ -244,7 +302,8 @@ def main():
                                     f"{result['trainingPlots']} plots")
                 status = "FAIL" if problems else "ok"
                 print(f"{status} {f}: {result['maths']} formulas, {len(result['sections'])} "
-                      f"sections, {result['trainingPlots']} plots")
+                      f"sections, {result['trainingPlots']} plots "
+                      f"({result['plotValuesCompared']} table cells found on them)")
                 for p in problems:
                     print("    " + p)
                 failures += bool(problems)
