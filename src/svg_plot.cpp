@@ -62,7 +62,7 @@ struct axis {
 
     double position(double v) const {
         const double t = log ? (std::log10(v) - std::log10(lo)) / (std::log10(hi) - std::log10(lo))
-                             : (v - lo) / (hi - lo);
+                             : (v / 2 - lo / 2) / (hi / 2 - lo / 2); // halves: no overflow
         return from + t * (to - from);
     }
 };
@@ -85,11 +85,16 @@ std::vector<double> linear_ticks(double lo, double hi, std::size_t target) {
     if (!std::isfinite(lo) || !std::isfinite(hi) || lo > hi)
         throw invalid_input("linear_ticks: the range must be finite with lo <= hi, got [" +
                             format("%.17g", lo) + ", " + format("%.17g", hi) + "]");
-    if (lo == hi) {
-        const double d = lo == 0 ? 1 : std::abs(lo) * 0.1;
-        lo -= d;
-        hi += d;
+    // A range too narrow for its magnitude to tell ticks apart (a weight that moves by 1e-12
+    // around 1e4) is drawn as a constant: a range around it.
+    if (hi - lo <= std::max(std::abs(lo), std::abs(hi)) * 1e-9) {
+        const double centre = lo / 2 + hi / 2;
+        const double d = centre == 0 ? 1 : std::abs(centre) * 0.1;
+        lo = centre - d;
+        hi = centre + d;
     }
+    if (!std::isfinite(hi - lo)) // beyond the doubles (a diverging weight): the ends alone
+        return {lo, hi};
     const double raw = (hi - lo) / static_cast<double>(std::max<std::size_t>(target, 2) - 1);
     const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
     const double f = raw / magnitude;

@@ -102,6 +102,23 @@ BOOST_AUTO_TEST_CASE(a_single_value_gets_a_range_around_it) {
     BOOST_TEST(z.back() >= 1);
 }
 
+BOOST_AUTO_TEST_CASE(extreme_ranges_give_few_ticks_and_never_hang) {
+    // 1e4 + 1e-12 - 1e4 is a few ulps: counting steps of 2e-13 from 5e16 would never end.
+    const auto narrow = linear_ticks(1e4, 1e4 + 1e-12, 6);
+    BOOST_TEST(narrow.size() >= 2u);
+    BOOST_TEST(narrow.size() <= 12u);
+    BOOST_TEST(narrow.front() <= 1e4);
+    BOOST_TEST(narrow.back() >= 1e4 + 1e-12);
+    const auto wide = linear_ticks(-1e308, 1e308, 6); // hi - lo overflows
+    BOOST_TEST(wide.size() == 2u);
+    const std::string svg =
+        symgrad::svg_plot({{"w", {0, 1, 2}, {0, 1e308, -1e308}}}, {"diverging", "epoch", "w"});
+    const auto lines = lines_of(svg, "w");
+    BOOST_TEST_REQUIRE(lines.size() == 1u);
+    BOOST_TEST(lines[0].size() == 3u);
+    BOOST_TEST(!contains(svg, "nan"));
+}
+
 BOOST_AUTO_TEST_CASE(log_ticks_are_powers_of_ten_and_thin_out_over_many_decades) {
     const auto t = log_ticks(0.003, 250);
     BOOST_TEST_REQUIRE(t.size() == 7u); // 1e-3 ... 1e3

@@ -43,8 +43,9 @@ struct plot_options {
 };
 
 /// Round tick values covering [lo, hi]: multiples of a step of 1, 2 or 5 times a power of ten,
-/// about @p target of them, the first <= lo and the last >= hi. lo == hi gets a range around
-/// it. Throws invalid_input for non-finite bounds or lo > hi.
+/// about @p target of them, the first <= lo and the last >= hi. lo == hi (or a range below a
+/// billionth of the values) gets a range around it; a range wider than the largest double, the
+/// two ends alone. Throws invalid_input for non-finite bounds or lo > hi.
 std::vector<double> linear_ticks(double lo, double hi, std::size_t target = 6);
 
 /// Powers of ten from 10^floor(log10 lo) to 10^ceil(log10 hi) (every k-th power when there are
