@@ -24,6 +24,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -42,6 +43,9 @@ struct report_item {
     std::vector<std::string> header;
     std::vector<std::vector<std::string>> table;
     bool passed = false;
+    /// kind "training": what ran, and its records.
+    std::optional<train_result> result;
+    table_options table_shown;
 };
 
 struct report_step {
@@ -107,6 +111,20 @@ public:
         for (auto* r : both())
             r->text(lines);
     }
+    void training(const std::string& description, const train_result& result,
+                  const table_options& table) override {
+        report_item i;
+        i.kind = "training";
+        i.text = description;
+        i.result = result;
+        i.table_shown = table;
+        add(std::move(i));
+        for (auto* r : both())
+            r->training(description, result, table);
+    }
+    bool wants_objective() const override {
+        return text_->wants_objective() || markdown_->wants_objective();
+    }
     void note(const std::vector<std::string>& lines) override {
         pending_notes_.insert(pending_notes_.end(), lines.begin(), lines.end());
         for (auto* r : both())
@@ -143,6 +161,54 @@ private:
     std::vector<std::string> pending_notes_;
 };
 
+double to_double_or_nan(const std::optional<GiNaC::numeric>& n) {
+    return n ? n->to_double() : std::numeric_limits<double>::quiet_NaN();
+}
+
+py::dict history_of(const train_result& r, const table_options& table,
+                    const std::string& description) {
+    std::vector<const train_record*> records{&r.start};
+    for (const auto& rec : r.records)
+        records.push_back(&rec);
+    const auto n = static_cast<py::ssize_t>(records.size());
+    const auto nw = static_cast<py::ssize_t>(r.weight_names.size());
+    py::array_t<double> weights({n, nw}), loss(n), norm(n), rate(n);
+    py::array_t<long long> epoch(n), step(n);
+    for (py::ssize_t i = 0; i < n; ++i) {
+        const train_record& rec = *records[static_cast<std::size_t>(i)];
+        epoch.mutable_at(i) = static_cast<long long>(rec.epoch);
+        step.mutable_at(i) = static_cast<long long>(rec.step);
+        rate.mutable_at(i) =
+            i == 0 ? std::numeric_limits<double>::quiet_NaN() : rec.rate.to_double();
+        loss.mutable_at(i) = to_double_or_nan(rec.loss);
+        norm.mutable_at(i) = to_double_or_nan(rec.gradient_norm);
+        for (py::ssize_t k = 0; k < nw; ++k)
+            weights.mutable_at(i, k) = static_cast<std::size_t>(k) < rec.weights.size()
+                                           ? rec.weights[static_cast<std::size_t>(k)].to_double()
+                                           : std::numeric_limits<double>::quiet_NaN();
+    }
+    py::dict d;
+    d["epoch"] = epoch;
+    d["step"] = step;
+    d["rate"] = rate;
+    d["weights"] = weights;
+    d["loss"] = loss;
+    d["gradient_norm"] = norm;
+    d["weight_names"] = r.weight_names;
+    std::vector<expr> final_weights;
+    for (const auto& w : r.weights)
+        final_weights.push_back(expr{w});
+    d["final_weights"] = final_weights;
+    d["reason"] = std::string(stop_reason_name(r.reason));
+    d["message"] = r.message;
+    d["ok"] = r.ok();
+    d["epochs"] = r.epochs;
+    d["steps"] = r.steps;
+    d["table"] = table_lines(r, table);
+    d["description"] = description;
+    return d;
+}
+
 py::dict item_dict(const report_item& i) {
     py::dict d;
     d["kind"] = i.kind;
@@ -155,6 +221,9 @@ py::dict item_dict(const report_item& i) {
     } else if (i.kind == "table") {
         d["header"] = i.header;
         d["rows"] = i.table;
+    } else if (i.kind == "training") {
+        d["description"] = i.text;
+        d["history"] = history_of(*i.result, i.table_shown, i.text);
     } else if (i.kind == "outcome") {
         d["passed"] = i.passed;
         d["message"] = i.text;
@@ -336,53 +405,6 @@ train_options options_from(const py::dict& kw) {
     return o;
 }
 
-double to_double_or_nan(const std::optional<GiNaC::numeric>& n) {
-    return n ? n->to_double() : std::numeric_limits<double>::quiet_NaN();
-}
-
-py::dict history_of(const train_result& r, const train_options& o, std::size_t rows) {
-    std::vector<const train_record*> records{&r.start};
-    for (const auto& rec : r.records)
-        records.push_back(&rec);
-    const auto n = static_cast<py::ssize_t>(records.size());
-    const auto nw = static_cast<py::ssize_t>(r.weight_names.size());
-    py::array_t<double> weights({n, nw}), loss(n), norm(n), rate(n);
-    py::array_t<long long> epoch(n), step(n);
-    for (py::ssize_t i = 0; i < n; ++i) {
-        const train_record& rec = *records[static_cast<std::size_t>(i)];
-        epoch.mutable_at(i) = static_cast<long long>(rec.epoch);
-        step.mutable_at(i) = static_cast<long long>(rec.step);
-        rate.mutable_at(i) =
-            i == 0 ? std::numeric_limits<double>::quiet_NaN() : rec.rate.to_double();
-        loss.mutable_at(i) = to_double_or_nan(rec.loss);
-        norm.mutable_at(i) = to_double_or_nan(rec.gradient_norm);
-        for (py::ssize_t k = 0; k < nw; ++k)
-            weights.mutable_at(i, k) = static_cast<std::size_t>(k) < rec.weights.size()
-                                           ? rec.weights[static_cast<std::size_t>(k)].to_double()
-                                           : std::numeric_limits<double>::quiet_NaN();
-    }
-    py::dict d;
-    d["epoch"] = epoch;
-    d["step"] = step;
-    d["rate"] = rate;
-    d["weights"] = weights;
-    d["loss"] = loss;
-    d["gradient_norm"] = norm;
-    d["weight_names"] = r.weight_names;
-    std::vector<expr> final_weights;
-    for (const auto& w : r.weights)
-        final_weights.push_back(expr{w});
-    d["final_weights"] = final_weights;
-    d["reason"] = std::string(stop_reason_name(r.reason));
-    d["message"] = r.message;
-    d["ok"] = r.ok();
-    d["epochs"] = r.epochs;
-    d["steps"] = r.steps;
-    d["table"] = table_lines(r, o.table);
-    d["description"] = describe(o, rows);
-    return d;
-}
-
 /// Names from a str "x, y", an Expr or a list; as symbols.
 std::vector<ex> names_to_symbols(py::handle h, const std::string& where) {
     std::vector<ex> out;
@@ -526,7 +548,7 @@ py::dict train_python(py::handle loss_value, py::handle wrt, py::handle data, py
     po.inputs = input_symbols;
     po.labels = label_symbols;
     const train_result r = train(gradient_program(loss, weights, po), rows, first, o);
-    return history_of(r, o, columns.empty() ? 0 : rows.size());
+    return history_of(r, o.table, describe(o, columns.empty() ? 0 : rows.size()));
 }
 
 } // namespace

@@ -6,6 +6,7 @@ with the worked solution as objects."""
 import os
 
 from . import _symgrad
+from .training import History
 
 
 class Step:
@@ -14,7 +15,8 @@ class Step:
     ``line`` and ``statement`` say which statement; ``notes`` are the author's comment lines
     before it; ``items`` its results, dicts with a ``kind``: "formula" (label, latex, value:
     an Expr), "values" (rows of (name, value text)), "table" (header, rows), "text" (text),
-    "outcome" (passed, message).
+    "training" (description, history: a History with the epochs as arrays), "outcome" (passed,
+    message).
     """
 
     def __init__(self, d):
@@ -22,6 +24,9 @@ class Step:
         self.statement = d["statement"]
         self.notes = list(d["notes"])
         self.items = list(d["items"])
+        for item in self.items:
+            if item["kind"] == "training":
+                item["history"] = History(item["history"])
 
     def formulas(self):
         """The formula items' values by label."""
@@ -51,8 +56,12 @@ class ProblemResult:
         return not self.failures
 
     def tables(self):
-        """Every table item (training epochs), in order."""
+        """Every table item, in order."""
         return [i for s in self.steps for i in s.items if i["kind"] == "table"]
+
+    def histories(self):
+        """The History of every train statement, in order."""
+        return [i["history"] for s in self.steps for i in s.items if i["kind"] == "training"]
 
     def __str__(self):
         return self.text
