@@ -5,7 +5,9 @@
 // folder), against the plain-text solutions of the same files measured in the same run: the
 // difference is what the page costs (KaTeX inlined, tables, SVG plots, the objective recorded
 // at every epoch for the plot). Each file runs text, html, text, html in one process and the
-// best of each is kept, so caches (the native code cache, GiNaC's) are warm for both.
+// best of each is kept, so caches (the native code cache, GiNaC's) are warm for both. Then the
+// wall-clock time of `symgrad run FILE --format html -o PAGE` for every file, as many processes
+// at a time as there are cores (how the browser test writes the pages).
 // Usage: symgrad_html_report_bench [--json]
 #include "symgrad/problem.hpp"
 #include "symgrad/problem_report.hpp"
@@ -18,9 +20,14 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <spawn.h>
 #include <sstream>
 #include <string>
+#include <sys/wait.h>
+#include <thread>
 #include <vector>
+
+extern char** environ;
 
 namespace {
 
@@ -42,6 +49,41 @@ void run_once(const symgrad::problem_source& src, symgrad::report_format format,
     const double s = std::chrono::duration<double>(clock_type::now() - t0).count();
     t.seconds = std::min(t.seconds, s);
     t.bytes = page.size();
+}
+
+/// Seconds of wall-clock time for the command to write every page, @p jobs processes at a time;
+/// negative when a run failed.
+double parallel_pages(const std::vector<std::filesystem::path>& files, unsigned jobs) {
+    const auto dir = std::filesystem::temp_directory_path() / "symgrad-html-bench";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const auto t0 = clock_type::now();
+    std::size_t next = 0, running = 0;
+    bool ok = true;
+    while (next < files.size() || running > 0) {
+        while (running < jobs && next < files.size()) {
+            const std::string page = (dir / (files[next].stem().string() + ".html")).string();
+            std::vector<std::string> args{
+                SYMGRAD_CLI_PATH, "run", files[next].string(), "--format", "html", "-o", page};
+            std::vector<char*> argv;
+            for (auto& a : args)
+                argv.push_back(a.data());
+            argv.push_back(nullptr);
+            pid_t pid = 0;
+            if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0)
+                return -1;
+            ++next;
+            ++running;
+        }
+        int status = 0;
+        if (wait(&status) > 0) {
+            --running;
+            ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        }
+    }
+    const double s = std::chrono::duration<double>(clock_type::now() - t0).count();
+    std::filesystem::remove_all(dir);
+    return ok ? s : -1;
 }
 
 } // namespace
@@ -79,14 +121,18 @@ int main(int argc, char** argv) {
             fmt::print("{:<52} {:>9.1f} {:>9.1f} {:>9.0f}\n", f.filename().string(),
                        text.seconds * 1e3, html.seconds * 1e3, html.bytes / 1024.0);
     }
+    const unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+    const double wall = parallel_pages(files, jobs);
     if (json) {
         fmt::print("{}\n", nlohmann::json{{"benchmark", "html_report"},
                                           {"problems", files.size()},
                                           {"text_total_s", text_total},
                                           {"html_total_s", html_total},
-                                          {"html_bytes", html_bytes}}
+                                          {"html_bytes", html_bytes},
+                                          {"command_jobs", jobs},
+                                          {"command_wall_s", wall}}
                                .dump());
-        return 0;
+        return wall < 0;
     }
     fmt::print("\n{} problems: html {:.2f} s in all (target 5 s: {}), text {:.2f} s (baseline, "
                "same run)\n",
@@ -96,5 +142,12 @@ int main(int argc, char** argv) {
                html_total / text_total, html_total - text_total,
                (html_total - text_total) * 1e3 / static_cast<double>(files.size()),
                static_cast<double>(html_bytes) / (1024.0 * 1024.0));
+    if (wall < 0) {
+        fmt::print("symgrad run --format html failed on a problem file\n");
+        return 1;
+    }
+    fmt::print("the command, {} at a time: every page written in {:.2f} s of wall-clock time "
+               "(target 5 s: {})\n",
+               jobs, wall, wall < 5 ? "met" : "NOT met");
     return 0;
 }
