@@ -21,7 +21,7 @@ namespace symgrad {
 
 namespace {
 
-/// The whole file, or nullopt-like false when it cannot be read.
+/// Whether the file at @p path could be read whole into @p out.
 bool read_all(const std::string& path, std::string& out) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
