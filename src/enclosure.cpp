@@ -2,6 +2,7 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/enclosure.hpp"
 
+#include "symgrad/error.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/object_identity.hpp"
 #include "symgrad/printers.hpp"
@@ -149,8 +150,15 @@ numeric real_ball::midpoint() const {
         return numeric(0);
     // A float with as many bits as the mantissa (at least double's), scaled exactly.
     const auto bits = std::max<std::size_t>(64, cln::integer_length(m) + 2);
-    const cln::cl_F f = cln::scale_float(cln::cl_float(m, cln::float_format_t(bits)), e);
-    return numeric(f);
+    try {
+        const cln::cl_F f = cln::scale_float(cln::cl_float(m, cln::float_format_t(bits)), e);
+        return numeric(f);
+    } catch (const cln::floating_point_exception&) {
+        // exp(-200 (a^2 + 3)^(3/2)) at a = 10^4 is about 10^(-8.7*10^13): Arb's exponents are
+        // unbounded, CLN's are not.
+        throw domain_error("the value " + text(10) +
+                           " is beyond the range of CLN's floating-point numbers");
+    }
 }
 
 numeric real_ball::magnitude_bound() const {

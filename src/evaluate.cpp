@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <unordered_map>
@@ -201,9 +202,47 @@ numeric evaluate_numeric_uncertified(const ex& exact, long digits, const std::st
 
 } // namespace
 
+namespace {
+
+/// log2 |n| of an integer: to a fraction of a bit where a double holds it, else to a bit (its
+/// length); the value's digits are what the limit counts.
+double log2_of(const numeric& n) {
+    if (n.is_zero())
+        return 0;
+    const long length = GiNaC::abs(n).int_length();
+    return length < 1000 ? std::log2(std::abs(n.to_double())) : static_cast<double>(length);
+}
+
+/// The numeric coefficient of a term of a sum (3 of 3*x, 5/7 of 5/7), else 1.
+numeric coefficient_of(const ex& term) {
+    if (GiNaC::is_exactly_a<numeric>(term))
+        return GiNaC::ex_to<numeric>(term);
+    if (GiNaC::is_exactly_a<GiNaC::mul>(term) &&
+        GiNaC::is_exactly_a<numeric>(term.op(term.nops() - 1)))
+        return GiNaC::ex_to<numeric>(term.op(term.nops() - 1));
+    return 1;
+}
+
+} // namespace
+
 double exact_power_bits(const ex& base, const ex& exponent) {
     if (!GiNaC::is_exactly_a<numeric>(exponent) || !GiNaC::ex_to<numeric>(exponent).is_rational())
         return 0;
+    const double times = std::abs(GiNaC::ex_to<numeric>(exponent).to_double());
+    // GiNaC takes a sum's numeric content out of an integer power: (b^2 + 6/7)^n has (1/7)^n
+    // in it. The content's numerator divides each coefficient's (it is at most the smallest)
+    // and its denominator divides the product of theirs.
+    if (GiNaC::is_exactly_a<GiNaC::add>(base)) {
+        double numerator = std::numeric_limits<double>::infinity(), denominator = 0;
+        for (std::size_t i = 0; i < base.nops(); ++i) {
+            const numeric c = coefficient_of(base.op(i));
+            if (!c.is_rational())
+                return 0;
+            numerator = std::min(numerator, log2_of(c.numer()));
+            denominator += log2_of(c.denom());
+        }
+        return std::max(numerator, denominator) * times;
+    }
     ex factor = base;
     if (GiNaC::is_exactly_a<GiNaC::mul>(base))
         factor = base.op(base.nops() - 1);
@@ -212,14 +251,7 @@ double exact_power_bits(const ex& base, const ex& exponent) {
     const numeric& c = GiNaC::ex_to<numeric>(factor);
     if (c.is_zero() || (GiNaC::abs(c.numer()) == 1 && c.denom() == 1)) // 0, 1 and -1
         return 0;
-    // log2 of the numerator or the denominator: to a fraction of a bit where a double holds
-    // it, else to a bit (its length); the value's digits are what the limit counts.
-    auto log2_of = [](const numeric& n) {
-        const long length = GiNaC::abs(n).int_length();
-        return length < 1000 ? std::log2(std::abs(n.to_double())) : static_cast<double>(length);
-    };
-    const double bits = std::max(log2_of(c.numer()), log2_of(c.denom()));
-    return bits * std::abs(GiNaC::ex_to<numeric>(exponent).to_double());
+    return std::max(log2_of(c.numer()), log2_of(c.denom())) * times;
 }
 
 namespace {
@@ -286,6 +318,56 @@ ex evaluate_exact(const ex& e, const GiNaC::exmap& point, const std::string& whe
     return evaluator(e);
 }
 
+namespace {
+
+/// What ball arithmetic made of an exact constant.
+struct certification {
+    std::optional<numeric> value;  ///< certified (or proved 0)
+    std::optional<real_ball> last; ///< the last ball, when it kept 0 at every precision
+    bool zero_tested = false;      ///< the exact zero test ran (and did not prove 0)
+    bool unsupported = false;      ///< a function Arb cannot enclose
+};
+
+/// Ball arithmetic on @p exact: the precision is raised until the ball's radius is below the
+/// last digit asked for. A value below every precision tried is 0 only when proved so.
+certification certify(const ex& exact, long digits, const std::string& where) {
+    certification out;
+    const long wanted_bits = bits_for_digits(digits + 2);
+    for (long bits = bits_for_digits(digits + 10); bits <= max_certification_bits; bits *= 2) {
+        // A ball that keeps 0 past 8,000 bits is most likely an exact 0: try the proof before
+        // going on to the highest precisions.
+        if (!out.zero_tested && out.last && out.last->contains_zero() && bits > 8192) {
+            out.zero_tested = true;
+            if (proved_zero(exact)) {
+                out.value = numeric(0);
+                return out;
+            }
+        }
+        const enclosure v = enclose(exact, bits);
+        if (v.status == enclosure_status::undefined)
+            throw domain_error(where + ": " + v.why + " (the value is undefined at this point)");
+        if (v.status == enclosure_status::unsupported) {
+            out.last.reset();
+            out.unsupported = true;
+            return out;
+        }
+        if (v.status == enclosure_status::uncertain)
+            continue;
+        if (v.value.is_exact_zero()) {
+            out.value = numeric(0);
+            return out;
+        }
+        out.last = v.value;
+        if (!v.value.contains_zero() && v.value.relative_accuracy_bits() >= wanted_bits) {
+            out.value = v.value.midpoint();
+            return out;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
 numeric evaluate_numeric(const ex& e, const GiNaC::exmap& point, long digits,
                          const std::string& where) {
     if (digits < 1 || digits > 100000)
@@ -294,40 +376,28 @@ numeric evaluate_numeric(const ex& e, const GiNaC::exmap& point, long digits,
     const ex exact = evaluate_exact(e, point, where);
     if (GiNaC::is_exactly_a<numeric>(exact) && exact.info(GiNaC::info_flags::rational))
         return GiNaC::ex_to<numeric>(exact);
-
-    // Ball arithmetic: raise the precision until the ball's radius is below the last digit
-    // asked for. A value below every precision tried is 0 only when proved so.
-    const long wanted_bits = bits_for_digits(digits + 2);
-    std::optional<real_ball> last;
-    bool zero_tested = false;
-    for (long bits = bits_for_digits(digits + 10); bits <= max_certification_bits; bits *= 2) {
-        // A ball that keeps 0 past 8,000 bits is most likely an exact 0: try the proof before
-        // going on to the highest precisions.
-        if (!zero_tested && last && last->contains_zero() && bits > 8192) {
-            zero_tested = true;
-            if (proved_zero(exact))
-                return numeric(0);
+    const certification c = certify(exact, digits, where);
+    if (c.value)
+        return *c.value;
+    if (c.last) {
+        // The value cancels below every precision as written (1 - softmax(z)_l with z_l far
+        // above the rest, log(sigmoid(u)) at u = 10^6). Its stable form (stable_forms.hpp),
+        // equal to it wherever it is defined, may not: enclosed, it certifies the value.
+        const ex stable = stable_form(e);
+        if (!stable.is_equal(e)) {
+            try {
+                const certification s =
+                    certify(evaluate_exact(stable, point, where), digits, where);
+                if (s.value)
+                    return *s.value;
+            } catch (const domain_error&) {
+                // the form as written decides
+            }
         }
-        const enclosure v = enclose(exact, bits);
-        if (v.status == enclosure_status::undefined)
-            throw domain_error(where + ": " + v.why + " (the value is undefined at this point)");
-        if (v.status == enclosure_status::unsupported) {
-            last.reset();
-            break;
-        }
-        if (v.status == enclosure_status::uncertain)
-            continue;
-        if (v.value.is_exact_zero())
-            return numeric(0);
-        last = v.value;
-        if (!v.value.contains_zero() && v.value.relative_accuracy_bits() >= wanted_bits)
-            return v.value.midpoint();
-    }
-    if (last) {
-        if (!zero_tested && proved_zero(exact))
+        if (!c.zero_tested && proved_zero(exact))
             return numeric(0);
         throw domain_error(where + ": the value could not be certified: |value| <= " +
-                           format_number(last->magnitude_bound(), 3) + " at " +
+                           format_number(c.last->magnitude_bound(), 3) + " at " +
                            std::to_string(max_certification_bits / 332 * 100) +
                            " decimal digits of working precision, and there is no proof that "
                            "it is exactly 0");

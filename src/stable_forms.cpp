@@ -127,10 +127,7 @@ bool stable_forms::tanh_of(const ex& e, ex& u) const {
 bool stable_forms::softmax_component_of(const ex& e, std::size_t& l, ex& others) const {
     const ex v = value_of(e);
     exvector z;
-    if (ml_function_of(v) == ml_function::softmax) {
-        for (std::size_t j = 1; j < v.nops(); ++j)
-            z.push_back(v.op(j));
-        l = softmax_index(v);
+    if (softmax_logits(e, l, z)) {
         others = 0;
         for (std::size_t j = 0; j < z.size(); ++j)
             if (j != l)
@@ -279,7 +276,47 @@ ex stable_forms::rewrite_node(const ex& e) const {
         const ex& y = e.op(1);
         return y * softplus(-u) + (1 - y) * softplus(u);
     }
+    // A softmax component is a sigmoid: g_l = sigmoid(u) with u = z_l - logsumexp(z without
+    // z_l). So log g_l = -softplus(-u), log(1 - g_l) = -softplus(u) and logloss(g_l, y) =
+    // y softplus(-u) + (1 - y) softplus(u): a probability that rounds to 0 or 1 is never taken
+    // the log of, and neither log is a difference of two nearly equal logsumexps.
+    exvector z;
+    std::size_t l = 0;
+    auto logit = [&] {
+        exvector rest;
+        for (std::size_t j = 0; j < z.size(); ++j)
+            if (j != l)
+                rest.push_back(z[j]);
+        return z[l] - (rest.size() == 1 ? rest.front() : logsumexp(rest));
+    };
+    if (GiNaC::is_the_function<GiNaC::log_SERIAL>(e)) {
+        const ex& a = e.op(0);
+        if (softmax_logits(a, l, z) && z.size() > 1)
+            return -softplus(-logit());
+        // log(g^k) = k log g for an integer k (the verifier proves it; for k = 5/2 it cannot)
+        if (GiNaC::is_exactly_a<GiNaC::power>(a) && GiNaC::is_exactly_a<GiNaC::numeric>(a.op(1)) &&
+            GiNaC::ex_to<GiNaC::numeric>(a.op(1)).is_integer() && softmax_logits(a.op(0), l, z) &&
+            z.size() > 1)
+            return -a.op(1) * softplus(-logit());
+    }
+    if (ml_function_of(e) == ml_function::logloss && softmax_logits(e.op(0), l, z) &&
+        z.size() > 1) {
+        const ex& y = e.op(1);
+        const ex v = logit();
+        return y * softplus(-v) + (1 - y) * softplus(v);
+    }
     return e;
+}
+
+bool stable_forms::softmax_logits(const ex& e, std::size_t& l, exvector& z) const {
+    const ex v = value_of(e);
+    if (ml_function_of(v) != ml_function::softmax)
+        return false;
+    z.clear();
+    for (std::size_t j = 1; j < v.nops(); ++j)
+        z.push_back(v.op(j));
+    l = softmax_index(v);
+    return l < z.size();
 }
 
 ex stable_form(const ex& e) {

@@ -460,8 +460,15 @@ constexpr long deep_agreement_bits = 4096;
 /// The printed form of a ball: its midpoint when it has @p digits correct digits, else Arb's
 /// text with only the correct ones.
 void value_of(const real_ball& b, long digits, numeric& number, std::string& text) {
-    number = b.midpoint();
     text.clear();
+    try {
+        number = b.midpoint();
+    } catch (const domain_error&) {
+        // beyond CLN's range: Arb's own text says the value
+        number = 0;
+        text = b.text(digits);
+        return;
+    }
     if (!b.is_exact_zero() && b.relative_accuracy_bits() < bits_for_digits(digits) - 16)
         text = b.text(digits);
 }

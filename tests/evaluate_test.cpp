@@ -10,6 +10,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <string>
+#include <tuple>
+#include <vector>
 
 using GiNaC::ex;
 using GiNaC::numeric;
@@ -173,6 +176,27 @@ BOOST_AUTO_TEST_CASE(digits_do_not_depend_on_ginac_term_order) {
         BOOST_TEST(symgrad::format_number(symgrad::evaluate_numeric(copy, point, 60), 60) == want);
         BOOST_TEST(symgrad::evaluate_double(copy, symgrad::to_double_point(point)) == want_double);
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_value_that_cancels_as_written_is_certified_through_its_stable_form) {
+    // Found by the differential tests: "could not be certified" for defined values. By hand:
+    // logloss(sigmoid(u), 1) = log(1 + e^-u) = e^-u (1 + O(e^-u)), and logloss(softmax(0, 587,
+    // b, -1), 0) = -log(1 - g) with g = e^(587 - b) (1 + O(e^-b)), so both are e^-t to far more
+    // than 17 digits; CLN's exp at 40 digits is the reference.
+    const std::vector<std::tuple<const char*, const char*, long>> cases{
+        {"logloss(sigmoid(b + 1009), y)", "b = 2437120, y = 1", 2438129},
+        {"logloss(softmax(0, 587, b, -1), y)", "b = 5906432, y = 0", 5905845}};
+    for (const auto& [text, at, t] : cases) {
+        const numeric got = symgrad::evaluate_numeric(parse(text), parse_point(at), 17, "eval");
+        symgrad::precision_guard guard(40);
+        const numeric want = GiNaC::ex_to<numeric>(GiNaC::exp(numeric(-t)).evalf());
+        BOOST_TEST_INFO(text << " at " << at);
+        BOOST_TEST(GiNaC::abs(got / want - 1) < numeric(1, 1000000000000000LL));
+    }
+    // Beyond CLN's floats: a clear error naming the value, not CLN's "floating point underflow".
+    const std::string m =
+        message_of([] { symgrad::evaluate_numeric(parse("exp(-10^20)"), {}, 17, "eval"); });
+    BOOST_TEST(m.find("beyond the range of CLN's floating-point numbers") != std::string::npos, m);
 }
 
 BOOST_AUTO_TEST_CASE(huge_exact_values_and_poles_are_refused_at_once) {

@@ -87,6 +87,10 @@ BOOST_AUTO_TEST_CASE(each_rewrite_is_proved_equal_to_its_input) {
         "2*sigmoid(2*u) - 1",
         "(sigmoid(u) - 1/2)^2",
         "softmax(1, a, b, c) - indicator(y, 1)",
+        "log(softmax(1, a, b, c))",
+        "log(softmax(0, a, b)^(-2))",
+        "logloss(softmax(0, a, b, c), y)",
+        "logloss(softmax(2, a, b, c), y)",
     };
     for (const char* text : inputs) {
         const ex e = p(text);
@@ -151,6 +155,24 @@ void check_accuracy(const char* loss_text, bool with_label) {
 BOOST_AUTO_TEST_CASE(logloss_of_sigmoid_is_accurate_on_the_logit) {
     // Before the pass: NaN for both at z = 40 (logloss of a probability that rounds to 1).
     check_accuracy("logloss(sigmoid(z), y)", true);
+}
+
+BOOST_AUTO_TEST_CASE(logloss_of_a_softmax_component_is_accurate_on_the_logits) {
+    // Found by the differential tests: logloss(softmax(0, 587, b, -1), y) was NaN in double
+    // (the log of 1 - a probability that rounds to 1). In double, through evaluate_double, to
+    // within the function's own condition: the logit z - logsumexp(0, 1) carries a rounding
+    // error of |z| ulps, which exp passes on as a relative error (|z| + 4) eps at most.
+    const ex loss = p("logloss(softmax(0, z, 0, 1), y)");
+    const ex z = symbol_named("z"), y = symbol_named("y");
+    for (double zv : {-745.0, -300.0, -40.0, -1.0, 0.0, 0.5, 3.0, 36.7, 40.0, 300.0, 700.0})
+        for (long yv : {0L, 1L}) {
+            const double got = evaluate_double(loss, {{z, zv}, {y, static_cast<double>(yv)}});
+            const numeric ref = evaluate_numeric(loss, {{z, exact(zv)}, {y, numeric(yv)}}, 60);
+            BOOST_TEST_INFO("z = " << zv << ", y = " << yv << ": " << got);
+            BOOST_TEST(std::isfinite(got));
+            if (ref.to_double() > std::numeric_limits<double>::min())
+                BOOST_TEST(ulps(got, ref) <= std::fabs(zv) + 4);
+        }
 }
 
 BOOST_AUTO_TEST_CASE(sigmoid_and_its_derivative_never_cancel) {

@@ -727,6 +727,22 @@ BOOST_AUTO_TEST_CASE(every_verdict_comes_within_its_budget) {
                symgrad::format_text(v));
 }
 
+BOOST_AUTO_TEST_CASE(sides_beyond_clns_range_are_compared_in_balls) {
+    // Found by the differential tests: at large a the sides are about 10^(-10^13), past the
+    // exponents of CLN's floats; CLN's "floating point underflow." reached the user. The sides
+    // differ by 10^-33 everywhere (by construction), so a certified witness exists.
+    for (const auto& [l, r] :
+         {std::pair<const char*, const char*>{"exp(-200*(a^2 + 3)^(3/2))",
+                                              "exp(-200*(a^2 + 3)^(3/2)) + 10^(-33)"},
+          {"exp(-b^2)^(-1/2)", "exp(-b^2)^(-1/2) + 10^(-40)*(1 + x^2)"},
+          {"exp(-10^20*a^2)", "exp(-10^20*a^2) + 10^(-30)"}}) {
+        const auto v = check_written(l, r);
+        BOOST_TEST_INFO(l << " vs " << r << ": " << symgrad::format_text(v));
+        BOOST_TEST((v.outcome == verdict::refuted));
+        BOOST_TEST(symgrad::format_text(v).find("floating point") == std::string::npos);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(nested_fractional_powers_are_never_proved_equal_to_the_wrong_power) {
     // Found by the differential tests: GiNaC 1.8's normal() maps (x^(3/2))^(3/2) to x^(3/2).
     // By hand at x = 16: (16^(3/2))^(3/2) = 64^(3/2) = 512, while 16^(3/2) = 64.

@@ -62,6 +62,8 @@ private:
     /// True when @p e is softmax component l (a softmax(l, z) or a program's exp(z_l - S) with
     /// S := logsumexp(z)); sets @p l and @p others = the sum of the other components.
     bool softmax_component_of(const GiNaC::ex& e, std::size_t& l, GiNaC::ex& others) const;
+    /// True when @p e is softmax(l, z) (or a symbol defined as one); sets @p l and @p z.
+    bool softmax_logits(const GiNaC::ex& e, std::size_t& l, GiNaC::exvector& z) const;
     /// True when @p e is tanh(u) or a symbol defined as one; sets @p u.
     bool tanh_of(const GiNaC::ex& e, GiNaC::ex& u) const;
     /// @p e itself, or the value of the symbol @p e.
