@@ -40,7 +40,6 @@ from ._symgrad import (  # noqa: F401  (the public names of the extension)
 )
 from ._symgrad import diff as _diff
 from .problem import Problem, ProblemResult, Step  # noqa: F401
-from .sympy import from_sympy, to_sympy  # noqa: F401
 from .training import History, plot, train  # noqa: F401
 
 
@@ -48,6 +47,20 @@ def diff(expr, *wrt, raw=False):
     """d expr / d var for each variable in wrt (names, "w1, w2", or Expr symbols), simplified
     unless raw. One variable gives an Expr; several, or none (every variable), a list."""
     return _diff(expr, *wrt, raw=raw)
+
+
+def to_sympy(expr):
+    """The SymPy expression of an Expr (see symgrad.sympy; SymPy is imported on first use)."""
+    from .sympy import to_sympy as convert
+
+    return convert(expr)
+
+
+def from_sympy(e):
+    """The Expr of a SymPy expression (see symgrad.sympy)."""
+    from .sympy import from_sympy as convert
+
+    return convert(e)
 
 
 def symbols(names):
