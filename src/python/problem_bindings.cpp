@@ -233,17 +233,29 @@ py::dict item_dict(const report_item& i) {
     return d;
 }
 
-py::dict run_problem_file(const std::string& path, long digits,
-                          const std::vector<std::string>& allowed, bool trust_all) {
+problem_options options_of(long digits, const std::vector<std::string>& allowed, bool trust_all) {
     if (digits < 1 || digits > 1000)
         throw invalid_input("Problem: digits must be 1 to 1000, got " + std::to_string(digits));
     problem_options o;
     o.digits = digits;
     o.paths.allowed = allowed;
     o.paths.trust_all = trust_all;
+    return o;
+}
+
+/// A word of a train statement: quoted when it has white space in it (as the command does).
+std::string word_text(const std::string& w) {
+    if (w.empty() || w.find_first_of(" \t") != std::string::npos)
+        return "\"" + w + "\"";
+    return w;
+}
+
+/// Run @p source, collecting the worked solution as a dict for symgrad.ProblemResult.
+py::dict run_source(const problem_source& source, const std::string& path,
+                    const problem_options& o) {
     std::ostringstream text, markdown;
     collecting_report report(text, markdown);
-    const problem_outcome outcome = run_problem(read_problem_file(path), report, o);
+    const problem_outcome outcome = run_problem(source, report, o);
     py::list steps;
     for (const auto& s : report.steps()) {
         py::dict step;
@@ -266,6 +278,34 @@ py::dict run_problem_file(const std::string& path, long digits,
     d["text"] = text.str();
     d["markdown"] = markdown.str();
     return d;
+}
+
+py::dict run_problem_file(const std::string& path, long digits,
+                          const std::vector<std::string>& allowed, bool trust_all) {
+    const problem_options o = options_of(digits, allowed, trust_all);
+    return run_source(read_problem_file(path), path, o);
+}
+
+/// `symgrad train FILE METHOD [OPTIONS]...`: the file's declarations, data and definitions,
+/// then one train statement made of @p words (its show, check, expect and train statements
+/// are left out).
+py::dict train_problem_file(const std::string& path, const std::vector<std::string>& words,
+                            long digits, const std::vector<std::string>& allowed, bool trust_all) {
+    const problem_options o = options_of(digits, allowed, trust_all);
+    const problem_source file = read_problem_file(path);
+    problem_source source;
+    source.file = file.file;
+    source.header_comments = file.header_comments;
+    for (const auto& st : file.statements) {
+        const std::string kw = st.keyword();
+        if (kw != "show" && kw != "check" && kw != "expect" && kw != "train")
+            source.statements.push_back(st);
+    }
+    std::string line = "train";
+    for (const auto& w : words)
+        line += " " + word_text(w);
+    source.statements.push_back(statement_source{"<train>", {source_line{1, line, ""}}, {}});
+    return run_source(source, path, o);
 }
 
 // ---- training ---------------------------------------------------------------------------------
@@ -557,6 +597,10 @@ void bind_problems(py::module_& m) {
     m.def("_run_problem", &run_problem_file, py::arg("path"), py::arg("digits") = 17,
           py::arg("allowed") = std::vector<std::string>{}, py::arg("trust_paths") = false,
           "Run a problem file; the worked solution as a dict (symgrad.Problem wraps it).");
+    m.def("_train_problem", &train_problem_file, py::arg("path"), py::arg("words"),
+          py::arg("digits") = 17, py::arg("allowed") = std::vector<std::string>{},
+          py::arg("trust_paths") = false,
+          "Train a problem file's model with one train statement's words (symgrad train).");
     m.def("_train", &train_python, py::arg("loss"), py::arg("wrt"), py::arg("data"),
           py::arg("inputs"), py::arg("labels"), py::arg("classes"), py::arg("start"),
           "Train; the history as a dict of arrays (symgrad.train wraps it).");

@@ -29,6 +29,18 @@ def test_a_problem_file_runs_as_steps(source_dir):
     assert "w1" in r.text
 
 
+def test_a_problem_files_model_trains_with_other_settings(source_dir):
+    p = sg.Problem(source_dir / "problems" / "seed000_softmax_data_minus3_1.txt")
+    h = p.train("gd rate 0.1 epochs 5 loss")
+    # the forum table for x = (-3, 1): epoch 5 w1 = -0.4930, w3 = -0.0773
+    assert round(h["w1"][-1], 4) == -0.4930 and round(h["w3"][-1], 4) == -0.0773
+    assert h.loss[0] == pytest.approx(2 * np.log(2), rel=1e-15)
+    assert h.result.expectations == 0
+    twice = p.train("gd", "rate", 0.2, "epochs", 1)
+    # one step of rate 0.2 is two of the first step of rate 0.1: w1 = -0.2 * dL/dw1(0)
+    assert twice["w1"][-1] == pytest.approx(2 * h["w1"][1], rel=1e-15)
+
+
 def test_a_failed_expectation_is_reported_not_raised(tmp_path):
     p = tmp_path / "wrong.txt"
     p.write_text("weights w = 1\nL = w^2\nexpect diff(L, w) == 3\n")

@@ -4,6 +4,7 @@
 with the worked solution as objects."""
 
 import os
+import shlex
 
 from . import _symgrad
 from .training import History
@@ -92,6 +93,22 @@ class Problem:
         return ProblemResult(
             _symgrad._run_problem(self.path, self.digits, self.allow_paths, self.trust_paths)
         )
+
+    def train(self, *words):
+        """``symgrad train FILE METHOD [OPTIONS]...``: the file's declarations, data and
+        definitions, then one train statement of these words (its own show, check, expect and
+        train statements are left out). ``train("gd rate 0.1 epochs 5 loss")`` or
+        ``train("gd", "rate", 0.1, "epochs", 5)``. Returns the History; the whole run is its
+        ``result`` attribute (a ProblemResult)."""
+        if len(words) == 1 and isinstance(words[0], str):
+            words = shlex.split(words[0])
+        result = ProblemResult(
+            _symgrad._train_problem(self.path, [str(w) for w in words], self.digits,
+                                    self.allow_paths, self.trust_paths)
+        )
+        (history,) = result.histories()
+        history.result = result
+        return history
 
     def __repr__(self):
         return "Problem(%r)" % self.path
