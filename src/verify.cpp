@@ -11,6 +11,7 @@
 #include "symgrad/functions.hpp"
 #include "symgrad/ginac_reason.hpp"
 #include "symgrad/printers.hpp"
+#include "symgrad/stable_forms.hpp"
 #include "symgrad/symbols.hpp"
 #include "symgrad/time_limit.hpp"
 
@@ -479,8 +480,8 @@ void value_of(const real_ball& b, long digits, numeric& number, std::string& tex
 /// log(1 + exp(-1000)) and exp(-1000)); the sides agree when both are resolved and the
 /// difference's ball lies within 10^-agreement_digits of their size. Equal sides never differ:
 /// their difference's ball always contains 0.
-comparison compare_values(const ex& l, const ex& r, long agreement_digits, long digits,
-                          clock_type::time_point deadline) {
+comparison compare_values_as_given(const ex& l, const ex& r, long agreement_digits, long digits,
+                                   clock_type::time_point deadline) {
     comparison c;
     const ex d = l - r;
     if (GiNaC::is_exactly_a<numeric>(l) && l.info(GiNaC::info_flags::rational) &&
@@ -553,6 +554,21 @@ comparison compare_values(const ex& l, const ex& r, long agreement_digits, long 
     // both are exactly 0 would be the exact decision's job, which has its own budget).
     c.kind = agreement::undecided;
     return c;
+}
+
+/// compare_values_as_given; when the balls cannot decide, the same for the sides' stable forms
+/// (stable_forms.hpp), equal to them wherever they are defined: 1 - sigmoid(10^150) cancels
+/// below every precision as written, sigmoid(-10^150) does not.
+comparison compare_values(const ex& l, const ex& r, long agreement_digits, long digits,
+                          clock_type::time_point deadline) {
+    comparison c = compare_values_as_given(l, r, agreement_digits, digits, deadline);
+    if (c.kind != agreement::undecided || clock_type::now() > deadline)
+        return c;
+    const ex ls = stable_form(l), rs = stable_form(r);
+    if (ls.is_equal(l) && rs.is_equal(r))
+        return c;
+    comparison s = compare_values_as_given(ls, rs, agreement_digits, digits, deadline);
+    return s.kind == agreement::agree || s.kind == agreement::differ ? s : c;
 }
 
 /// A candidate point; simple ones (0, 1, small integers) come first so that a witness is easy
