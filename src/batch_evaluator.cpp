@@ -74,17 +74,21 @@ evaluator::evaluator(tape t, const evaluator_options& options)
 }
 
 void evaluator::point(const double* w, const double* x, const double* y, double* outputs) const {
+    if (!point_unchecked(w, x, y, outputs))
+        report_point(w, x, y, outputs);
+}
+
+bool evaluator::point_unchecked(const double* w, const double* x, const double* y,
+                                double* outputs) const {
     const tape& t = *tape_;
-    std::vector<double>* registers = nullptr;
-    if (native_) {
+    if (native_)
         native_->point()(w, x, y, outputs);
-    } else {
-        registers = &point_registers(t.register_count());
-        run_point(t, w, x, y, registers->data(), outputs);
-    }
+    else
+        run_point(t, w, x, y, point_registers(t.register_count()).data(), outputs);
     for (std::size_t k = 0; k < t.outputs().size(); ++k)
         if (!std::isfinite(outputs[k]))
-            report_point(w, x, y, outputs);
+            return false;
+    return true;
 }
 
 std::vector<double> evaluator::point(const std::vector<double>& w, const std::vector<double>& x,
@@ -145,6 +149,15 @@ batch_result evaluator::sum(const double* w, const sample_view& data) const {
 }
 
 batch_result evaluator::sum(const double* w, const sample_view& data, std::size_t threads) const {
+    batch_result r = sum_unchecked(w, data, threads);
+    for (double s : r.sums)
+        if (!std::isfinite(s))
+            report_sum(w, data, r.sums);
+    return r;
+}
+
+batch_result evaluator::sum_unchecked(const double* w, const sample_view& data,
+                                      std::size_t threads) const {
     const tape& t = *tape_;
     const std::size_t nout = t.outputs().size();
     const std::size_t n = data.samples;
@@ -187,9 +200,6 @@ batch_result evaluator::sum(const double* w, const sample_view& data, std::size_
     for (std::size_t c = 0; c < chunks; ++c)
         for (std::size_t k = 0; k < nout; ++k)
             r.sums[k] += partial[c * nout + k];
-    for (double s : r.sums)
-        if (!std::isfinite(s))
-            report_sum(w, data, r.sums);
     return r;
 }
 

@@ -90,6 +90,14 @@ public:
     batch_result sum(const double* w, const sample_view& data) const;
     batch_result sum(const double* w, const sample_view& data, std::size_t threads) const;
 
+    /// point() and sum() without the check: they touch numbers only, never an expression, so
+    /// they may run where symbolic work may not (the Python module runs them without the
+    /// interpreter lock: GiNaC's reference counts are not atomic). point_unchecked says whether
+    /// every output is finite; for the message, call point() or sum() again where symbolic work
+    /// is allowed.
+    bool point_unchecked(const double* w, const double* x, const double* y, double* outputs) const;
+    batch_result sum_unchecked(const double* w, const sample_view& data, std::size_t threads) const;
+
 private:
     void sum_chunk(const double* w, const sample_view& data, std::size_t begin, std::size_t end,
                    double* sums) const;

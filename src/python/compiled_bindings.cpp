@@ -12,8 +12,10 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <optional>
 
@@ -142,22 +144,30 @@ public:
         if (xs.single && ys.single) {
             py::array_t<double> gradient(static_cast<py::ssize_t>(nw));
             double loss = 0;
+            bool finite = true;
             {
                 py::gil_scoped_release unlocked;
-                one_sample(wp, xp, yp, loss, gradient.mutable_data());
+                finite = one_sample(wp, xp, yp, loss, gradient.mutable_data());
             }
+            if (!finite)
+                explain(wp, xp, yp);
             return py::make_tuple(loss, gradient);
         }
         py::array_t<double> loss(static_cast<py::ssize_t>(n));
         py::array_t<double> gradient({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(nw)});
         double* lp = loss.mutable_data();
         double* gp = gradient.mutable_data();
+        std::size_t first_bad = n;
         {
             py::gil_scoped_release unlocked;
             for (std::size_t s = 0; s < n; ++s)
-                one_sample(wp, xp ? xp + s * ni : nullptr, yp ? yp + s * nl : nullptr, lp[s],
-                           gp + s * nw);
+                if (!one_sample(wp, xp ? xp + s * ni : nullptr, yp ? yp + s * nl : nullptr, lp[s],
+                                gp + s * nw) &&
+                    first_bad == n)
+                    first_bad = s;
         }
+        if (first_bad < n)
+            explain(wp, xp ? xp + first_bad * ni : nullptr, yp ? yp + first_bad * nl : nullptr);
         return py::make_tuple(loss, gradient);
     }
 
@@ -170,11 +180,14 @@ public:
         const sample_view view{inputs_.empty() ? nullptr : xs.data(),
                                labels_.empty() ? nullptr : ys.data(), sample_count(xs, ys)};
         batch_result r;
+        const std::size_t use = threads ? threads : evaluator_.options().threads;
         {
             py::gil_scoped_release unlocked;
-            r = evaluator_.sum(weights.data(), view,
-                               threads ? threads : evaluator_.options().threads);
+            r = evaluator_.sum_unchecked(weights.data(), view, use);
         }
+        // The message names expressions: it is made with the lock held.
+        if (!std::all_of(r.sums.begin(), r.sums.end(), [](double v) { return std::isfinite(v); }))
+            r = evaluator_.sum(weights.data(), view, use);
         const double scale = mean ? 1.0 / static_cast<double>(r.samples) : 1.0;
         py::array_t<double> gradient(static_cast<py::ssize_t>(weights_.size()));
         for (std::size_t k = 0; k < weights_.size(); ++k)
@@ -198,9 +211,10 @@ public:
         double sink = 0;
         for (std::size_t r = 0; r < repeats; ++r) {
             if (whole_batch) {
-                sink += evaluator_.sum(weights.data(), view, evaluator_.options().threads).sums[0];
+                sink += evaluator_.sum_unchecked(weights.data(), view, evaluator_.options().threads)
+                            .sums[0];
             } else {
-                evaluator_.point(weights.data(), view.inputs, view.labels, out.data());
+                evaluator_.point_unchecked(weights.data(), view.inputs, view.labels, out.data());
                 sink += out[0];
             }
         }
@@ -239,7 +253,8 @@ private:
         return xs.given ? xs.samples : ys.samples;
     }
 
-    void one_sample(const double* w, const double* x, const double* y, double& loss,
+    /// One sample without the lock: numbers only. False when an output is not finite.
+    bool one_sample(const double* w, const double* x, const double* y, double& loss,
                     double* gradient) const {
         const std::size_t nw = weights_.size();
         std::array<double, 64> small;
@@ -249,9 +264,17 @@ private:
             large.resize(nw + 1);
             out = large.data();
         }
-        evaluator_.point(w, x, y, out);
+        const bool finite = evaluator_.point_unchecked(w, x, y, out);
         loss = out[0];
         std::memcpy(gradient, out + 1, nw * sizeof(double));
+        return finite;
+    }
+
+    /// The error for a sample whose outputs are not finite, made with the lock held (the
+    /// message names expressions; GiNaC's reference counts are not atomic).
+    void explain(const double* w, const double* x, const double* y) const {
+        std::vector<double> out(weights_.size() + 1);
+        evaluator_.point(w, x, y, out.data());
     }
 
     evaluator evaluator_;
