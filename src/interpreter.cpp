@@ -920,4 +920,32 @@ std::vector<numeric> evaluate_tape_numeric(const tape& t, const GiNaC::exmap& po
     return evaluate_tape_numeric(t, w, x, y, digits);
 }
 
+double evaluate_as_compiled(const GiNaC::ex& e, const GiNaC::exmap& point,
+                            const std::string& where) {
+    argument_layout layout;
+    std::vector<double> values;
+    bool bound = true;
+    for (const auto& s : free_symbols(e)) {
+        auto it = point.find(s);
+        if (it == point.end() || !GiNaC::is_exactly_a<GiNaC::numeric>(it->second)) {
+            bound = false;
+            break;
+        }
+        layout.labels.push_back(s);
+        values.push_back(GiNaC::ex_to<GiNaC::numeric>(it->second).to_double());
+    }
+    if (bound) {
+        try {
+            const tape t = compile_tape({e}, layout);
+            std::vector<double> registers(t.register_count()), out(1);
+            run_point(t, nullptr, nullptr, values.data(), registers.data(), out.data());
+            if (std::isfinite(out[0]))
+                return out[0];
+        } catch (const error&) {
+            // evaluate_double below says what is wrong
+        }
+    }
+    return evaluate_double(e, to_double_point(point), where);
+}
+
 } // namespace symgrad

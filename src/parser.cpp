@@ -869,6 +869,27 @@ written_expression parse_written(std::string_view text, const parse_options& opt
     return out;
 }
 
+std::pair<written_expression, written_expression> parse_equation(const std::string& text) {
+    std::size_t at = text.find("==");
+    std::size_t width = 2;
+    if (at == std::string::npos) {
+        at = text.find('=');
+        width = 1;
+    }
+    if (at == std::string::npos)
+        throw invalid_input("check: one argument must be an equation 'LHS == RHS', got '" + text +
+                            "'; or give the two sides as two arguments");
+    if (text.find('=', at + width) != std::string::npos)
+        throw invalid_input("check: more than one '==' in '" + text + "'");
+    parse_options lhs;
+    lhs.source = "<equation>";
+    lhs.first_line_text = text.substr(0, text.find('\n'));
+    parse_options rhs = lhs;
+    rhs.first_column = 1 + at + width;
+    return {parse_written(std::string_view(text).substr(0, at), lhs),
+            parse_written(std::string_view(text).substr(at + width), rhs)};
+}
+
 ex parse(std::string_view text, const parse_options& options) {
     ex e = parse_written(text, options).value;
     check_expression_size(e, options.source);

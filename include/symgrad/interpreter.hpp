@@ -125,4 +125,12 @@ std::vector<GiNaC::numeric> evaluate_tape_numeric(const tape& t,
 std::vector<GiNaC::numeric> evaluate_tape_numeric(const tape& t, const GiNaC::exmap& point,
                                                   long digits = 17);
 
+/// @p e at @p point in double as the compiled evaluators compute it: one tape (the stable
+/// forms, the lowerings to log1p, expm1, hypot and the parts of logsumexp), every symbol a
+/// label so that sigmoid(u) - y is rewritten for any y. What the tape cannot run, or gives as
+/// not finite, goes to evaluate_double (evaluate.hpp), which names the cause. `symgrad eval
+/// --double` and the Python module's evaluate(double=True).
+double evaluate_as_compiled(const GiNaC::ex& e, const GiNaC::exmap& point,
+                            const std::string& where);
+
 } // namespace symgrad

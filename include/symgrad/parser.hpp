@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace symgrad {
@@ -63,6 +64,11 @@ GiNaC::ex parse(std::string_view text, const parse_options& options = {});
 /// Parse one expression and record the conditions of its real domain as written (domain.hpp):
 /// GiNaC simplifies sqrt(x)*sqrt(x) to x while building it, but its domain stays x >= 0.
 written_expression parse_written(std::string_view text, const parse_options& options = {});
+
+/// An equation "LHS == RHS" (or with a single '='), each side read with parse_written in place,
+/// so that an error's column and caret point into @p text (source "<equation>"). Throws
+/// invalid_input when there is no '=' or more than one.
+std::pair<written_expression, written_expression> parse_equation(const std::string& text);
 
 /// Parse "name = value, name = value, ..." (separated by commas or semicolons) into a map from
 /// symbols to exact real values (decimals are exact; values may be constant expressions such

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <ostream>
+#include <tuple>
 
 namespace symgrad::cli {
 
@@ -42,32 +43,10 @@ written_expression parse_side(const std::string& argument, std::size_t offset, s
     return parse_written(argument.substr(offset, length), o);
 }
 
-/// "LHS == RHS" (or a single "=") split into its two sides: byte ranges of the argument.
-struct split_sides {
-    std::size_t lhs_length, rhs_offset;
-};
-
-split_sides split_equation(const std::string& text) {
-    std::size_t at = text.find("==");
-    std::size_t width = 2;
-    if (at == std::string::npos) {
-        at = text.find('=');
-        width = 1;
-    }
-    if (at == std::string::npos)
-        throw invalid_input("check: one argument must be an equation 'LHS == RHS', got '" + text +
-                            "'; or give the two sides as two arguments");
-    if (text.find('=', at + width) != std::string::npos)
-        throw invalid_input("check: more than one '==' in '" + text + "'");
-    return {at, at + width};
-}
-
 int run_check(const check_options& o, std::ostream& out) {
     written_expression lhs, rhs;
     if (o.sides.size() == 1) {
-        const split_sides s = split_equation(o.sides[0]);
-        lhs = parse_side(o.sides[0], 0, s.lhs_length, "<equation>");
-        rhs = parse_side(o.sides[0], s.rhs_offset, std::string::npos, "<equation>");
+        std::tie(lhs, rhs) = parse_equation(o.sides[0]);
     } else {
         lhs = parse_side(o.sides[0], 0, std::string::npos, "<lhs>");
         rhs = parse_side(o.sides[1], 0, std::string::npos, "<rhs>");

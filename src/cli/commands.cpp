@@ -121,45 +121,10 @@ std::string c_renaming_comment(const ex& e) {
     return list.empty() ? "" : "/* Renamed for C: " + list + " */\n";
 }
 
-namespace {
-
-/// @p e at @p point in double, as the compiled evaluators compute it (one tape: the stable
-/// forms and the lowerings to log1p, expm1, hypot and the parts of logsumexp). What the tape
-/// cannot run, or gives as not finite, goes to evaluate_double, which names the cause.
-double double_value(const ex& e, const GiNaC::exmap& point, const std::string& where) {
-    argument_layout layout;
-    std::vector<double> w;
-    bool bound = true;
-    for (const auto& s : free_symbols(e)) {
-        auto it = point.find(s);
-        if (it == point.end() || !GiNaC::is_exactly_a<GiNaC::numeric>(it->second)) {
-            bound = false;
-            break;
-        }
-        // As labels: the pass then rewrites sigmoid(u) - y for any symbol y (stable_forms.hpp).
-        layout.labels.push_back(s);
-        w.push_back(GiNaC::ex_to<GiNaC::numeric>(it->second).to_double());
-    }
-    if (bound) {
-        try {
-            const tape t = compile_tape({e}, layout);
-            std::vector<double> registers(t.register_count()), out(1);
-            run_point(t, nullptr, nullptr, w.data(), registers.data(), out.data());
-            if (std::isfinite(out[0]))
-                return out[0];
-        } catch (const error&) {
-            // evaluate_double below says what is wrong
-        }
-    }
-    return evaluate_double(e, to_double_point(point), where);
-}
-
-} // namespace
-
 printed_value value_text(const ex& e, const GiNaC::exmap& point, const value_options& v,
                          const std::string& where) {
     if (v.in_double) {
-        const double d = double_value(e, point, where);
+        const double d = evaluate_as_compiled(e, point, where);
         return {format_double(d, static_cast<int>(std::min<long>(v.digits, 17))), false};
     }
     const GiNaC::numeric n = evaluate_numeric(e, point, v.digits, where);

@@ -98,36 +98,6 @@ ex partial(const ex& e, const ex& v) {
     return e.diff(GiNaC::ex_to<GiNaC::symbol>(v));
 }
 
-/// @p e at @p point in double as the compiled evaluators compute it (the stable forms on one
-/// tape, as `symgrad eval --double` does); evaluate_double names the cause of a value that is
-/// not finite.
-double double_value(const ex& e, const GiNaC::exmap& point, const std::string& where) {
-    argument_layout layout;
-    std::vector<double> values;
-    bool bound = true;
-    for (const auto& s : free_symbols(e)) {
-        auto it = point.find(s);
-        if (it == point.end() || !GiNaC::is_exactly_a<GiNaC::numeric>(it->second)) {
-            bound = false;
-            break;
-        }
-        layout.labels.push_back(s);
-        values.push_back(GiNaC::ex_to<GiNaC::numeric>(it->second).to_double());
-    }
-    if (bound) {
-        try {
-            const tape t = compile_tape({e}, layout);
-            std::vector<double> registers(t.register_count()), out(1);
-            run_point(t, nullptr, nullptr, values.data(), registers.data(), out.data());
-            if (std::isfinite(out[0]))
-                return out[0];
-        } catch (const error&) {
-            // evaluate_double below says what is wrong
-        }
-    }
-    return evaluate_double(e, to_double_point(point), where);
-}
-
 /// @p n as a CLN float of @p digits significant digits (at least 17: shorter CLN formats are
 /// machine floats, whose exponent range cannot hold 1e-435), so that it prints with about that
 /// many digits rather than all the working precision's; rationals stay exact.
@@ -148,7 +118,7 @@ py::object value_of(const ex& e, const GiNaC::exmap& point, long digits, bool ex
     if (auto missing = unbound_names(e, point); !missing.empty())
         throw unbound_symbols(where, missing);
     if (in_double)
-        return py::float_(double_value(e, point, where));
+        return py::float_(evaluate_as_compiled(e, point, where));
     if (exact)
         return py::cast(expr{evaluate_exact(e, point, where)});
     if (digits < 1 || digits > 100000)
@@ -166,28 +136,6 @@ written_expression written_side(py::handle h, const std::string& source) {
     }
     const ex v = to_ex(h, source);
     return {v, domain_of(v)};
-}
-
-/// check("LHS == RHS"): both sides parsed in place, so that errors point into the equation.
-std::pair<written_expression, written_expression> split_equation(const std::string& text) {
-    std::size_t at = text.find("==");
-    std::size_t width = 2;
-    if (at == std::string::npos) {
-        at = text.find('=');
-        width = 1;
-    }
-    if (at == std::string::npos)
-        throw invalid_input("check: one argument must be an equation 'LHS == RHS', got '" + text +
-                            "'; or give the two sides as two arguments");
-    if (text.find('=', at + width) != std::string::npos)
-        throw invalid_input("check: more than one '==' in '" + text + "'");
-    const std::string first_line = text.substr(0, text.find('\n'));
-    parse_options lhs;
-    lhs.source = "<equation>";
-    lhs.first_line_text = first_line;
-    parse_options rhs = lhs;
-    rhs.first_column = 1 + at + width;
-    return {parse_written(text.substr(0, at), lhs), parse_written(text.substr(at + width), rhs)};
 }
 
 /// The structure of an expression for the Python side (symgrad.to_sympy walks it):
@@ -521,7 +469,7 @@ void bind_expressions(py::module_& m) {
             if (in_double) {
                 py::array_t<double> out(static_cast<py::ssize_t>(vars.size()));
                 for (std::size_t i = 0; i < vars.size(); ++i)
-                    out.mutable_at(static_cast<py::ssize_t>(i)) = double_value(
+                    out.mutable_at(static_cast<py::ssize_t>(i)) = evaluate_as_compiled(
                         partial(f, vars[i]), point, "grad: d/d" + symbol_name(vars[i]));
                 return py::object(std::move(out));
             }
@@ -620,7 +568,7 @@ void bind_expressions(py::module_& m) {
             if (rhs.is_none()) {
                 if (!py::isinstance<py::str>(lhs))
                     throw invalid_input("check: give two sides, or one str 'LHS == RHS'");
-                sides = split_equation(lhs.cast<std::string>());
+                sides = parse_equation(lhs.cast<std::string>());
             } else {
                 sides = {written_side(lhs, "<lhs>"), written_side(rhs, "<rhs>")};
             }
