@@ -362,6 +362,8 @@ private:
             return route::not_applicable;
         }
         const ex monomials = atoms.to_monomials(lowered);
+        if (atoms.degree_bound(monomials) > numeric(options_.max_exponential_degree))
+            return route::too_big;
         const std::vector<sum_of_exps> sums = find_sums_of_exps(monomials, atoms);
         // Every sum multiplies the common denominator (and the spellings to try): past a few,
         // the parts are better simplified one by one.

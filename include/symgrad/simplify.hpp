@@ -58,6 +58,11 @@ struct simplify_options {
     /// Most terms a polynomial's expansion may have for the expanded form to be tried
     /// ((a+b+c+d)^200 has 1.4 million: expanding it took minutes and gigabytes).
     std::size_t max_expanded_terms = 5000;
+    /// Largest degree in one exponential atom that the whole-expression route takes on: it
+    /// works with polynomials in E = exp(u*m), and exp(10^20)*exp(-1) (E^(10^20)) or
+    /// exp(x + 1)^10000 would be polynomials of that degree (GiNaC's division reserved 10^20
+    /// coefficients; degree 10000 took a minute). Beyond it the parts are simplified one by one.
+    std::size_t max_exponential_degree = 2000;
 };
 
 /// An expression equal to @p e at every real point where @p e is defined, with

@@ -222,6 +222,38 @@ bool exp_atom_table::split_monomial(const ex& term, exponent_vector& v, ex& rest
     return take(term);
 }
 
+numeric exp_atom_table::degree_bound(const ex& monomials) const {
+    numeric largest = 0;
+    for (std::size_t atom = 0; atom < atoms_.size(); ++atom) {
+        std::unordered_map<ex, numeric> memo;
+        auto bound = [&](auto& self, const ex& e) -> numeric {
+            if (auto i = index_of(e))
+                return *i == atom ? 1 : 0;
+            if (e.nops() == 0)
+                return 0;
+            if (auto it = memo.find(e); it != memo.end())
+                return it->second;
+            numeric d = 0;
+            if (GiNaC::is_exactly_a<GiNaC::power>(e)) {
+                const numeric base = self(self, e.op(0));
+                // A symbolic exponent keeps E_i^x opaque (to_exponentials makes it exp(a*x)).
+                if (!base.is_zero() && GiNaC::is_exactly_a<numeric>(e.op(1)))
+                    d = base * GiNaC::abs(GiNaC::ex_to<numeric>(e.op(1)));
+            } else if (GiNaC::is_exactly_a<GiNaC::mul>(e)) {
+                for (std::size_t i = 0; i < e.nops(); ++i)
+                    d += self(self, e.op(i));
+            } else {
+                for (std::size_t i = 0; i < e.nops(); ++i)
+                    d = std::max(d, self(self, e.op(i)));
+            }
+            memo.emplace(e, d);
+            return d;
+        };
+        largest = std::max(largest, bound(bound, monomials));
+    }
+    return largest;
+}
+
 ex exp_atom_table::to_exponentials(const ex& e) const {
     if (atoms_.empty())
         return e;

@@ -91,6 +91,11 @@ public:
     /// rest: term = rest * prod_i E_i^v_i. False when an E_i has a non-integer exponent.
     bool split_monomial(const ex& term, exponent_vector& v, ex& rest) const;
 
+    /// An upper bound on the degree of @p monomials (an expression from to_monomials) in any
+    /// one E_i: E_i counts 1, b^n counts |n| deg(b), a product the sum of its factors', a sum
+    /// or function the largest of its operands'.
+    numeric degree_bound(const ex& monomials) const;
+
 private:
     struct decomposition {
         std::vector<std::pair<std::size_t, numeric>> coefficients; // atom index, c_i
