@@ -3,7 +3,9 @@
 # The SymPy round trip: to_sympy's expression has the value SymPy's own evalf gives, and
 # from_sympy(to_sympy(e)) has it too, over the simplifier's corpus and generated expressions
 # (a fixed, printed seed); SymPy-native expressions come in with their SymPy values.
+import os
 import random
+import subprocess
 
 import pytest
 import sympy as sp
@@ -93,11 +95,26 @@ def random_point(e, rng):
 
 
 def sympy_value(s, point):
+    """SymPy's value of s at point: SymPy's evalf at a working precision raised until two
+    evaluations agree to DIGITS + 5 digits (1 - sigmoid(412) cancels 179 digits, which evalf
+    does not see through the mapped functions)."""
     subs = {sp.Symbol(k, real=True): sp.Rational(v) for k, v in point.items()}
-    return sp.N(s.subs(subs), DIGITS + 10)
+    at = s.subs(subs)
+    previous = sp.N(at, DIGITS + 10)
+    for precision in (200, 1000, 4000):
+        value = sp.N(at, precision)
+        try:
+            settled = bool(abs(value - previous) <= (
+                sp.Float(10, precision) ** (-DIGITS - 5) * max(1, abs(value))))
+        except TypeError:  # not a real number (nan, zoo): no order
+            settled = False
+        if settled:
+            return sp.Float(value, DIGITS + 10)
+        previous = value
+    return previous
 
 
-def assert_round_trip(text, rng):
+def assert_round_trip(text, rng, skip_unevaluated=False):
     e = sg.parse(text)
     s = sg.to_sympy(e)
     back = sg.from_sympy(s)
@@ -110,7 +127,11 @@ def assert_round_trip(text, rng):
         except sg.DomainError:
             continue
         got = sympy_value(s, point)
-        assert got.is_real, (text, at, got)
+        if not got.is_Float and skip_unevaluated:
+            # SymPy cannot evaluate it (the sign of a Heaviside argument 10^-40 above 0): no
+            # oracle at this point, which is not a finding about symgrad.
+            continue
+        assert got.is_real and got.is_Float, (text, at, got)
         tolerance = sp.Float(10) ** (-DIGITS + 3) * max(1, abs(got))
         assert abs(sp.Float(str(want), DIGITS + 10) - got) <= tolerance, (text, at, want, got)
         again = sg.evaluate(back, at, digits=DIGITS)
@@ -132,6 +153,34 @@ def test_round_trip_on_generated_expressions():
     rng = random.Random(SEED + 1)
     texts = generated_texts(150, SEED)
     checked = sum(assert_round_trip(t, rng) for t in texts)
+    assert checked > 300
+
+
+def test_round_trip_on_the_differential_tests_corpus():
+    """The trust issue's corpus: the C++ generator of the differential tests, printed by
+    symgrad_expression_corpus (ordinary and extreme expressions, as the differential tests
+    alternate them)."""
+    program = os.environ.get("SYMGRAD_EXPRESSION_CORPUS")
+    if not program:
+        pytest.skip("SYMGRAD_EXPRESSION_CORPUS is not set (run through CTest)")
+    print("seed", SEED)
+    texts = subprocess.run([program, str(SEED), "200"], check=True, capture_output=True,
+                           text=True).stdout.splitlines()
+    assert len(texts) == 200
+    rng = random.Random(SEED + 2)
+    readable = []
+    for t in texts:
+        try:
+            e = sg.parse(t)
+        except sg.Error:
+            continue  # the extreme generator writes some non-real constants on purpose
+        # The reader still accepts some non-real constants (csgn(sqrt(-8))): an open defect of
+        # the trust issue's list (print_parse), with no symgrad form to come back to.
+        if sg.to_sympy(e).has(sp.I):
+            continue
+        readable.append(t)
+    assert len(readable) > 150
+    checked = sum(assert_round_trip(t, rng, skip_unevaluated=True) for t in readable)
     assert checked > 300
 
 
