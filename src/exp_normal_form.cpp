@@ -345,6 +345,35 @@ private:
                 return log_of_positive_rational(q);
             return GiNaC::log(a);
         }
+        // log(r b_1^q_1 ... b_n^q_n) = log r + sum_i q_i log b_i for rational, non-integer q_i: a
+        // real fractional power is defined only where b_i > 0, and there r > 0 wherever the log
+        // is. to_rational below would make each b_i^q_i an opaque symbol, unrelated to log b_i.
+        {
+            exvector factors;
+            if (GiNaC::is_exactly_a<GiNaC::mul>(a))
+                factors.assign(a.begin(), a.end());
+            else
+                factors.push_back(a);
+            ex rest = 1;
+            ex powers = 0;
+            bool fractional = false;
+            for (const ex& f : factors) {
+                if (GiNaC::is_exactly_a<GiNaC::power>(f) && GiNaC::is_exactly_a<numeric>(f.op(1))) {
+                    const numeric& q = GiNaC::ex_to<numeric>(f.op(1));
+                    if (q.is_rational() && !q.is_integer()) {
+                        powers += q * log_of(f.op(0));
+                        fractional = true;
+                        continue;
+                    }
+                }
+                rest *= f;
+            }
+            // A negative number left over (the log is undefined) goes the general way.
+            const bool negative_rest =
+                GiNaC::is_exactly_a<numeric>(rest) && !GiNaC::ex_to<numeric>(rest).is_positive();
+            if (fractional && !negative_rest)
+                return log_of(rest) + powers;
+        }
         GiNaC::exmap replaced;
         const ex rational = a.to_rational(replaced);
         const ex nd = GiNaC::numer_denom(rational);

@@ -293,9 +293,10 @@ ex stable_forms::rewrite_node(const ex& e) const {
         const ex& a = e.op(0);
         if (softmax_logits(a, l, z) && z.size() > 1)
             return -softplus(-logit());
-        // log(g^k) = k log g for an integer k (the verifier proves it; for k = 5/2 it cannot)
+        // log(g^k) = k log g for every real k, since g > 0 (g^(-5/2) underflows or overflows
+        // long before its log does).
         if (GiNaC::is_exactly_a<GiNaC::power>(a) && GiNaC::is_exactly_a<GiNaC::numeric>(a.op(1)) &&
-            GiNaC::ex_to<GiNaC::numeric>(a.op(1)).is_integer() && softmax_logits(a.op(0), l, z) &&
+            GiNaC::ex_to<GiNaC::numeric>(a.op(1)).is_real() && softmax_logits(a.op(0), l, z) &&
             z.size() > 1)
             return -a.op(1) * softplus(-logit());
     }

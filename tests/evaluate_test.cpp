@@ -199,6 +199,21 @@ BOOST_AUTO_TEST_CASE(a_value_that_cancels_as_written_is_certified_through_its_st
     BOOST_TEST(m.find("beyond the range of CLN's floating-point numbers") != std::string::npos, m);
 }
 
+BOOST_AUTO_TEST_CASE(a_log_of_a_fractional_power_of_a_softmax_is_certified) {
+    // Found by the differential tests: log(g^(-5/2)) with g = softmax(0, z0, 7) within e^-268934
+    // of 1 cancelled as written, and the stable form rewrote log(g^k) for integer k only. By
+    // hand, log(g^(-5/2)) = 5/2 softplus(7 - z0) = 5/2 e^(7 - z0) (1 + O(e^(7 - z0))), with
+    // z0 = 10^6 softmax(1, 1, 10^-6) = 10^6 e^(10^-6)/(e + e^(10^-6)) from CLN at 60 digits.
+    const numeric got = symgrad::evaluate_numeric(
+        parse("log(softmax(0, 10^6*softmax(1, a, a/10^6), b + 6)^(-5/2))"),
+        parse_point("a = 1, b = 1"), 17, "eval");
+    symgrad::precision_guard guard(60);
+    const ex small = GiNaC::exp(numeric(1, 1000000));
+    const ex z0 = 1000000 * small / (GiNaC::exp(ex(1)) + small);
+    const numeric want = GiNaC::ex_to<numeric>((numeric(5, 2) * GiNaC::exp(7 - z0)).evalf());
+    BOOST_TEST(GiNaC::abs(got / want - 1) < numeric(1, 1000000000000000LL), got << " vs " << want);
+}
+
 BOOST_AUTO_TEST_CASE(huge_exact_values_and_poles_are_refused_at_once) {
     // factorial(10^9) has about 2.5*10^10 bits and took hours; EllipticK(1) is infinite and
     // GiNaC's evaluation never ended. Each is now an error naming the function.

@@ -89,6 +89,8 @@ BOOST_AUTO_TEST_CASE(each_rewrite_is_proved_equal_to_its_input) {
         "softmax(1, a, b, c) - indicator(y, 1)",
         "log(softmax(1, a, b, c))",
         "log(softmax(0, a, b)^(-2))",
+        "log(softmax(0, a, b)^(-5/2))",
+        "log(softmax(2, a, b, c)^(1/3))",
         "logloss(softmax(0, a, b, c), y)",
         "logloss(softmax(2, a, b, c), y)",
     };
