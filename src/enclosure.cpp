@@ -63,6 +63,10 @@ cln::cl_I integer_of(const fmpz_t v) {
     return negative ? -magnitude : magnitude;
 }
 
+/// CLN's floats have binary exponents below 2^62 in magnitude (exp(10^18), 2^(1.44*10^18), is
+/// still one; exp(10^19) is not).
+constexpr std::size_t max_cln_exponent_bits = 62;
+
 /// The exact rational value of a real numeric (a float is the dyadic rational it stores).
 cln::cl_RA rational_of(const numeric& n) {
     return cln::rational(cln::the<cln::cl_R>(n.to_cl_N())); // exact, also for a float
@@ -150,6 +154,11 @@ numeric real_ball::midpoint() const {
         return numeric(0);
     // A float with as many bits as the mantissa (at least double's), scaled exactly.
     const auto bits = std::max<std::size_t>(64, cln::integer_length(m) + 2);
+    // CLN's scale_float does not report an exponent far beyond its range: exp(10^6 exp(1000))
+    // (2^(2.8*10^440)) came back as 1.02e242917855904618514.
+    if (cln::integer_length(e) > max_cln_exponent_bits)
+        throw domain_error("the value " + text(10) +
+                           " is beyond the range of CLN's floating-point numbers");
     try {
         const cln::cl_F f = cln::scale_float(cln::cl_float(m, cln::float_format_t(bits)), e);
         return numeric(f);
@@ -175,7 +184,16 @@ numeric real_ball::magnitude_bound() const {
     const cln::cl_I m = integer_of(man.v);
     if (cln::zerop(m))
         return numeric(0);
-    return numeric(cln::cl_N(m * cln::expt(cln::cl_RA(2), integer_of(exp.v))));
+    const cln::cl_I e = integer_of(exp.v);
+    // Exact while the power of 2 is small; a float (m has at most 64 bits: still exact) past
+    // 2^65536, where the exact rational has tens of thousands of digits (2^(10^18) has none
+    // that fit in memory).
+    if (cln::integer_length(e) <= 16)
+        return numeric(cln::cl_N(m * cln::expt(cln::cl_RA(2), e)));
+    if (cln::integer_length(e) > max_cln_exponent_bits)
+        throw domain_error("the value " + text(10) +
+                           " is beyond the range of CLN's floating-point numbers");
+    return numeric(cln::scale_float(cln::cl_float(m, cln::float_format_t(64)), e));
 }
 
 std::string real_ball::text(long digits) const {

@@ -16,6 +16,7 @@
 #include "symgrad/symbols.hpp"
 #include "symgrad/time_limit.hpp"
 
+#include <cln/float.h>
 #include <cln/integer.h>
 #include <cln/integer_io.h>
 #include <cln/rational.h>
@@ -83,7 +84,7 @@ public:
                 check_function(e);
             try {
                 if (power && !(exact_power_bits(b, k) <= max_exact_bits()))
-                    value = GiNaC::power(b, k).hold();
+                    value = held_power(b, k);
                 else
                     value = power ? GiNaC::pow(b, k) : e.map(*this);
             } catch (const error&) {
@@ -103,6 +104,23 @@ public:
     }
 
 private:
+    /// b^k unevaluated. A rational b != 0 with a rational k (an integer k when b < 0) is
+    /// written sign^k exp(k log|b|) with exp held: a held power in a product came apart into
+    /// GiNaC's (base, exponent) pair and was computed when the product was built
+    /// (softplus(x)*(a^2 + 380)^b at b = 10^7 ran for minutes).
+    static ex held_power(const ex& b, const ex& k) {
+        if (GiNaC::is_exactly_a<numeric>(b) && GiNaC::is_exactly_a<numeric>(k)) {
+            const numeric& base = GiNaC::ex_to<numeric>(b);
+            const numeric& exponent = GiNaC::ex_to<numeric>(k);
+            if (base.is_rational() && !base.is_zero() && exponent.is_rational() &&
+                (base.is_positive() || exponent.is_integer())) {
+                const ex magnitude = GiNaC::exp(exponent * GiNaC::log(ex(GiNaC::abs(base)))).hold();
+                return base.is_negative() && exponent.is_odd() ? -magnitude : magnitude;
+            }
+        }
+        return GiNaC::power(b, k).hold();
+    }
+
     /// Whether @p value has I in it. The values below it were checked before: each object is
     /// walked once, so a chain of n definitions is checked in time linear in n (GiNaC's has()
     /// at every link took quadratic time).
@@ -396,11 +414,12 @@ numeric evaluate_numeric(const ex& e, const GiNaC::exmap& point, long digits,
         }
         if (!c.zero_tested && proved_zero(exact))
             return numeric(0);
-        throw domain_error(where + ": the value could not be certified: |value| <= " +
-                           format_number(c.last->magnitude_bound(), 3) + " at " +
-                           std::to_string(max_certification_bits / 332 * 100) +
-                           " decimal digits of working precision, and there is no proof that "
-                           "it is exactly 0");
+        throw domain_error(
+            where + ": the value could not be certified: |value| <= " +
+            format_number(GiNaC::ex_to<numeric>(c.last->magnitude_bound().evalf()), 3) + " at " +
+            std::to_string(max_certification_bits / 332 * 100) +
+            " decimal digits of working precision, and there is no proof that "
+            "it is exactly 0");
     }
     return evaluate_numeric_uncertified(exact, digits, where);
 }
@@ -675,6 +694,13 @@ std::string format_double(double value, int digits) {
     return fmt::format("{:.{}g}", value, digits);
 }
 
+namespace {
+
+/// Largest decimal exponent format_number scales by exactly.
+constexpr long max_exact_scale_digits = 10000;
+
+} // namespace
+
 std::string format_number(const numeric& value, long digits) {
     if (value.is_rational()) {
         std::ostringstream os;
@@ -693,10 +719,22 @@ std::string format_number(const numeric& value, long digits) {
     long exponent = cln::cl_I_to_long(cln::floor1(cln::log(a, cln::cl_R(10))));
     cln::cl_I scaled;
     std::string digits_text;
+    // The scale 10^shift exactly while it is small; past that (CLN's floats reach decimal
+    // exponents near 10^18, and the exact power took minutes: verify hung printing a witness)
+    // it is a float with the value's precision and guard digits for the powering.
+    const cln::float_format_t format = cln::float_format(
+        std::max<long>(static_cast<long>(cln::float_digits(cln::the<cln::cl_F>(a))) / 3, digits) +
+        40);
     for (int attempt = 0; attempt < 3; ++attempt) {
         const long shift = digits - 1 - exponent;
-        const cln::cl_RA factor = cln::expt(cln::cl_RA(10), cln::cl_I(shift));
-        scaled = cln::round1(a * factor);
+        if (shift >= -max_exact_scale_digits && shift <= max_exact_scale_digits) {
+            const cln::cl_RA factor = cln::expt(cln::cl_RA(10), cln::cl_I(shift));
+            scaled = cln::round1(a * factor);
+        } else {
+            const cln::cl_F ten = cln::cl_float(cln::cl_I(10), format);
+            const cln::cl_R factor = cln::expt(ten, cln::cl_I(shift));
+            scaled = cln::round1(cln::cl_float(a, format) * factor);
+        }
         std::ostringstream os;
         os << scaled;
         digits_text = os.str();

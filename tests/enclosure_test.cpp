@@ -4,6 +4,7 @@
 // symgrad::enclose(): every ball must contain the true value. The oracle is GiNaC's own evalf
 // at 400 digits (CLN's floating point, not Arb), and known digits of e^-1000.
 #include "symgrad/enclosure.hpp"
+#include "symgrad/error.hpp"
 #include "symgrad/functions.hpp"
 #include "symgrad/parser.hpp"
 #include "symgrad/precision.hpp"
@@ -127,6 +128,33 @@ BOOST_AUTO_TEST_CASE(certainly_undefined_and_undecided_are_told_apart) {
     BOOST_TEST_REQUIRE((b.status == enclosure_status::ok));
     BOOST_TEST(b.value.text(6).substr(0, 6) == "-1000.");
     BOOST_TEST((enclose(parse("x + 1"), 128).status == enclosure_status::unsupported));
+}
+
+// CLN's scale_float wrapped an exponent far beyond its range: exp(10^6 exp(1000)), about
+// 10^(8.6*10^439), had the midpoint 1.02e242917855904618514 (its ball is finite only at higher
+// precisions; exp(10^30) is as far out of range at 128 bits). And the magnitude bound of
+// exp(-10^6) was an exact rational of 430,000 digits.
+BOOST_AUTO_TEST_CASE(values_beyond_clns_range_are_refused_and_tiny_bounds_are_floats) {
+    const symgrad::enclosure huge = enclose(parse("exp(10^30)"), 128);
+    BOOST_TEST_REQUIRE((huge.status == enclosure_status::ok), huge.why);
+    std::string message;
+    try {
+        (void)huge.value.midpoint();
+    } catch (const symgrad::domain_error& e) {
+        message = e.what();
+    }
+    BOOST_TEST(message.find("beyond the range of CLN's floating-point numbers") !=
+                   std::string::npos,
+               message);
+    // e^(-10^6) <= bound <= e^(-10^6) (1 + 2^-60) (a 64-bit upper bound of a 128-bit ball).
+    const symgrad::enclosure tiny = enclose(parse("exp(-10^6)"), 128);
+    BOOST_TEST_REQUIRE((tiny.status == enclosure_status::ok), tiny.why);
+    const numeric bound = tiny.value.magnitude_bound();
+    BOOST_TEST(!bound.is_rational());
+    symgrad::precision_guard guard(40);
+    const numeric excess = GiNaC::log(bound) + 1000000; // log(bound / e^-10^6), by hand 0
+    BOOST_TEST(excess >= numeric(-1, 1000000000000000000LL), excess);
+    BOOST_TEST(excess <= numeric(1, 1000000000000000000LL), excess);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
