@@ -103,6 +103,9 @@ private:
 // ---------------------------------------------------------------------------------------------
 // Exponential and logarithmic atoms.
 
+/// The largest power of an exponential atom the exact decision takes on.
+const numeric max_atom_degree(2000);
+
 /// exp(term/den), a positive variable.
 struct exp_atom {
     ex variable;
@@ -247,6 +250,12 @@ private:
             a.den = needed;
             changed_ = true;
         }
+        // exp(-2) beside exp(-2/10^6) is E^2000000 over the atom E = exp(10^-6): factor() and
+        // normal() of a polynomial of that degree take minutes (and exp(10^20) beside exp(1)
+        // gigabytes). Such a difference is left to the balls.
+        if (GiNaC::abs(c * a.den) > max_atom_degree)
+            throw std::runtime_error("an exponential is a power of degree " + text_of(c * a.den) +
+                                     " of its atom exp(" + text_of(m / a.den) + ")");
         return GiNaC::pow(a.variable, c * a.den);
     }
 

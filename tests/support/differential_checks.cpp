@@ -16,6 +16,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -605,14 +606,30 @@ void check_simplify(const std::string& given, const std::vector<GiNaC::exmap>& p
 
 namespace {
 
+/// The verdicts' time budget here (at most; SYMGRAD_VERIFY_TIMEOUT may set less). The cases'
+/// own limit (differential_test.cpp, 10 s) is then a hang check with room for the process
+/// around the verdict: with verify's default budget of 10 s, every verdict that used its
+/// budget (an exact decision stopped at 7 s, then sampling) counted as a hang.
+constexpr double verdict_budget_seconds = 4;
+
 /// verify(lhs, rhs): the verdict's name ("" when there was none: an error, logged) and the
-/// formatted evidence.
+/// formatted evidence. A verdict later than its budget (with a margin for a loaded machine)
+/// is a failure.
 std::pair<std::string, std::string> verdict_of(const std::string& lhs, const std::string& rhs,
                                                failure_log& log, std::size_t index) {
     const std::string sides = "check '" + lhs + "' '" + rhs + "'";
     try {
         enter_stage("verify");
-        const verify_result v = verify(parse(lhs), parse(rhs));
+        verify_options options;
+        options.timeout_seconds = std::min(options.timeout_seconds, verdict_budget_seconds);
+        const auto start = std::chrono::steady_clock::now();
+        const verify_result v = verify(parse(lhs), parse(rhs), options);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (seconds > 1.5 * options.timeout_seconds + 1)
+            log.fail(index, "verify: the verdict came after its time budget", sides,
+                     std::to_string(seconds) + " s for a budget of " +
+                         std::to_string(options.timeout_seconds) + " s");
         const std::string name(verdict_name(v.outcome));
         log.count("verdict " + name);
         return {name, format_text(v)};
