@@ -613,6 +613,8 @@ private:
             if (k != y || k < 0 || k >= static_cast<double>(e.nops() - 1))
                 throw domain_error(where_ + ": " + brief(e) + ": the label " + format_double(y) +
                                    " is not a class index 0.." + std::to_string(e.nops() - 2));
+            if (auto v = log_of_one_plus(e.op(static_cast<std::size_t>(k) + 1), e))
+                return -*v;
             const double p = (*this)(e.op(static_cast<std::size_t>(k) + 1));
             if (p <= 0)
                 throw domain_error(where_ + ": " + brief(e) +
@@ -622,6 +624,9 @@ private:
         case ml_function::none:
             break;
         }
+        if (GiNaC::is_the_function<GiNaC::log_SERIAL>(e))
+            if (auto v = log_of_one_plus(e.op(0), e))
+                return *v;
         const std::string name = GiNaC::ex_to<GiNaC::function>(e).get_name();
         const double x = (*this)(e.op(0));
         auto domain = [&](bool ok, const char* what) {
@@ -664,6 +669,24 @@ private:
         if (name == "csgn")
             return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
         throw invalid_input(where_ + ": no double-precision rule for the function " + name);
+    }
+
+    /// log(1 + u) as log1p(u), as the tape runs it (and crossentropy's -log(1 - q)): 1 - 10^-150
+    /// rounds to 1 in double, and its log to 0; log1p(-10^-150) is -10^-150. Nothing when
+    /// @p arg is not a sum with the term 1.
+    std::optional<double> log_of_one_plus(const ex& arg, const ex& e) {
+        if (!GiNaC::is_exactly_a<GiNaC::add>(arg))
+            return std::nullopt;
+        bool one = false;
+        for (std::size_t i = 0; i < arg.nops(); ++i)
+            one = one || arg.op(i).is_equal(1);
+        if (!one)
+            return std::nullopt;
+        const double u = (*this)(arg - 1);
+        if (!(u > -1))
+            throw domain_error(where_ + ": " + brief(e) + " is undefined at this point (log of " +
+                               format_double(1 + u) + ")");
+        return std::log1p(u);
     }
 
     const double_point& point_;

@@ -245,6 +245,24 @@ BOOST_AUTO_TEST_CASE(huge_powers_in_products_and_huge_exponents_take_no_time) {
     BOOST_TEST(seconds < 10, seconds << " s");
 }
 
+BOOST_AUTO_TEST_CASE(double_logs_of_one_plus_a_tiny_term_keep_it) {
+    // Found by the differential tests: 1 - 1/(1 + 10^150 + ...) rounds to 1 in double, so its
+    // log (and a crossentropy of it) was 0. By hand, log(1 - q) = -q - q^2/2 - ... with
+    // q = 1/(2 + 10^150) at x = 1: -10^-150 to 15 digits.
+    auto at = [](const char* p) { return symgrad::to_double_point(parse_point(p)); };
+    const double log_value =
+        symgrad::evaluate_double(parse("log(1 - 1/(1 + x^2 + 10^150))"), at("x = 1"));
+    BOOST_TEST(std::abs(log_value / -1e-150 - 1) < 1e-14, log_value);
+    const double loss = symgrad::evaluate_double(
+        parse("crossentropy({1/(1 + x^2 + 10^150), 1 - 1/(1 + x^2 + 10^150)}, 1)"), at("x = 1"));
+    BOOST_TEST(std::abs(loss / 1e-150 - 1) < 1e-14, loss);
+    // log(1 + x) = log 2 at x = 1, and it is undefined at x = -1 (the same message as log(0)).
+    BOOST_TEST(symgrad::evaluate_double(parse("log(1 + x)"), at("x = 1")) == std::log(2.0));
+    const std::string m =
+        message_of([&] { symgrad::evaluate_double(parse("log(1 + x)"), at("x = -1")); });
+    BOOST_TEST(m.find("is undefined at this point (log of 0)") != std::string::npos, m);
+}
+
 BOOST_AUTO_TEST_CASE(huge_exact_values_and_poles_are_refused_at_once) {
     // factorial(10^9) has about 2.5*10^10 bits and took hours; EllipticK(1) is infinite and
     // GiNaC's evaluation never ended. Each is now an error naming the function.
