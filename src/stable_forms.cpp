@@ -185,6 +185,18 @@ ex stable_forms::rewrite_sum(const ex& e) const {
             ex v;
             if (sigmoid_of(t, u) && sigmoid_of(other, v) && v.is_equal(-u))
                 return c * GiNaC::tanh(u / 2);
+            // logsumexp(z) - z_k = softplus(logsumexp(z without z_k) - z_k): a cross-entropy,
+            // which cancels to 0 once z_k is far the largest (and c = -1 inside step(-...)).
+            if (ml_function_of(t) == ml_function::logsumexp && t.nops() > 1)
+                for (std::size_t k = 0; k < t.nops(); ++k)
+                    if (t.op(k).is_equal(other)) {
+                        exvector rest;
+                        for (std::size_t j = 0; j < t.nops(); ++j)
+                            if (j != k)
+                                rest.push_back(t.op(j));
+                        const ex lse = rest.size() == 1 ? rest.front() : logsumexp(rest);
+                        return c * softplus(lse - other);
+                    }
         }
     // g_l - [y = l] = (1 - [y = l]) g_l - [y = l] sum_{j != l} g_j for a softmax component
     // g_l: the cross-entropy gradient, which cancels once g_l rounds to 1 (a confident class).

@@ -263,6 +263,19 @@ BOOST_AUTO_TEST_CASE(double_logs_of_one_plus_a_tiny_term_keep_it) {
     BOOST_TEST(m.find("is undefined at this point (log of 0)") != std::string::npos, m);
 }
 
+BOOST_AUTO_TEST_CASE(a_negated_cross_entropy_keeps_its_tiny_value_in_double) {
+    // Found by the differential tests: step(-crossentropy(softmax({-1, a, b}), 2)) was 1/2, the
+    // difference b - logsumexp(-1, a, b) cancelling to 0 in double. By hand at a = 0, b = 159 it
+    // is -log(1 + e^-160 + e^-159) = -(e^-160 + e^-159) to far more than 15 digits.
+    const auto point = symgrad::to_double_point(parse_point("a = 0, b = 159"));
+    const double got = symgrad::evaluate_double(parse("b - logsumexp(-1, a, b)"), point);
+    const double want = -(std::exp(-160.0) + std::exp(-159.0));
+    // exp of an argument near -159 rounded to an ulp: relative error up to 159 * 2^-53.
+    BOOST_TEST(std::abs(got / want - 1) < 1e-13, got << " vs " << want);
+    BOOST_TEST(symgrad::evaluate_double(parse("step(-crossentropy(softmax({-1, a, b}), 2))"),
+                                        point) == 0.0);
+}
+
 BOOST_AUTO_TEST_CASE(huge_exact_values_and_poles_are_refused_at_once) {
     // factorial(10^9) has about 2.5*10^10 bits and took hours; EllipticK(1) is infinite and
     // GiNaC's evaluation never ended. Each is now an error naming the function.
