@@ -132,9 +132,9 @@ const char* render_script = R"(
 /// LaTeX inside an element: escaped, rendered by the script.
 std::string math(const std::string& latex, bool display) {
     if (display)
-        return "<div class=\"math-display\"><div class=\"math display\">" + html_escape(latex) +
+        return "<div class=\"math-display\"><div class=\"math display\">" + xml_escape(latex) +
                "</div></div>\n";
-    return "<span class=\"math\">" + html_escape(latex) + "</span>";
+    return "<span class=\"math\">" + xml_escape(latex) + "</span>";
 }
 
 /// One comment line as HTML: escaped text, with $...$ typeset.
@@ -145,10 +145,10 @@ std::string prose(const std::string& line) {
         const std::size_t a = line.find('$', i);
         const std::size_t b = a == std::string::npos ? a : line.find('$', a + 1);
         if (b == std::string::npos || b == a + 1) {
-            out += html_escape(line.substr(i));
+            out += xml_escape(line.substr(i));
             break;
         }
-        out += html_escape(line.substr(i, a - i)) + math(line.substr(a + 1, b - a - 1), false);
+        out += xml_escape(line.substr(i, a - i)) + math(line.substr(a + 1, b - a - 1), false);
         i = b + 1;
     }
     return out;
@@ -179,9 +179,9 @@ std::string value_label(const std::string& label, const std::string& f) {
         if (is_valid_symbol_name(f))
             return math("\\dfrac{\\partial " + tex_name(f) + "}{\\partial " + v + "}", false);
         return math("\\dfrac{\\partial}{\\partial " + v + "}", false) +
-               (f.empty() ? "" : " <code>" + html_escape(f) + "</code>");
+               (f.empty() ? "" : " <code>" + xml_escape(f) + "</code>");
     }
-    return "<code>" + html_escape(label) + "</code>";
+    return "<code>" + xml_escape(label) + "</code>";
 }
 
 /// A verdict's badge class.
@@ -200,25 +200,25 @@ public:
         out_ << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
              << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
              << "<meta name=\"generator\" content=\"symgrad\">\n"
-             << "<title>" << html_escape(title) << "</title>\n";
+             << "<title>" << xml_escape(title) << "</title>\n";
         if (!katex_.style.empty())
             out_ << "<style>\n" << katex_.style << "\n</style>\n";
         out_ << "<style>" << page_style << "</style>\n</head>\n<body>\n<main>\n<header>\n"
              << "<h1>" << prose(title) << "</h1>\n";
         if (header.size() > 1)
             out_ << "<div class=\"description\">\n" << paragraphs(header, 1) << "</div>\n";
-        out_ << "<p class=\"source-file\">Source: <code>" << html_escape(file) << "</code></p>\n";
+        out_ << "<p class=\"source-file\">Source: <code>" << xml_escape(file) << "</code></p>\n";
         if (!katex_.missing.empty())
             out_ << "<p class=\"katex-missing\">The maths is shown as LaTeX source: KaTeX was "
                     "not found ("
-                 << html_escape(katex_.missing)
+                 << xml_escape(katex_.missing)
                  << "; install Debian's libjs-katex, or set SYMGRAD_KATEX_DIR).</p>\n";
         out_ << "</header>\n";
     }
     void statement(std::size_t line, const std::string& text) override {
         close();
         out_ << "<section class=\"statement\" id=\"line-" << line << "\">\n<pre class=\"source\">"
-             << "<span class=\"line-number\">" << line << "</span>" << html_escape(text)
+             << "<span class=\"line-number\">" << line << "</span>" << xml_escape(text)
              << "</pre>\n";
         open_ = true;
         gradient_of_ = gradient_function(text);
@@ -238,12 +238,12 @@ public:
                const std::vector<std::vector<std::string>>& rows) override {
         out_ << "<div class=\"scroll\"><table>\n<tr>";
         for (const auto& h : header)
-            out_ << "<th>" << html_escape(h) << "</th>";
+            out_ << "<th>" << xml_escape(h) << "</th>";
         out_ << "</tr>\n";
         for (const auto& r : rows) {
             out_ << "<tr>";
             for (const auto& c : r)
-                out_ << "<td class=\"number\">" << html_escape(c) << "</td>";
+                out_ << "<td class=\"number\">" << xml_escape(c) << "</td>";
             out_ << "</tr>\n";
         }
         out_ << "</table></div>\n";
@@ -253,7 +253,7 @@ public:
         const std::string first = lines.substr(0, nl);
         const std::string verdict = verdict_of(lines);
         if (verdict.empty()) {
-            out_ << "<pre class=\"text\">" << html_escape(lines) << "</pre>\n";
+            out_ << "<pre class=\"text\">" << xml_escape(lines) << "</pre>\n";
             return;
         }
         // A verdict: the badge and its one-line reason; the evidence folded under it.
@@ -262,18 +262,18 @@ public:
         while (!evidence.empty() && evidence.back() == '\n')
             evidence.pop_back();
         const std::string head = "<span class=\"badge " + verdict_class(verdict) + "\">" +
-                                 html_escape(first.substr(0, colon)) + "</span>" +
-                                 html_escape(first.substr(colon + 2));
+                                 xml_escape(first.substr(0, colon)) + "</span>" +
+                                 xml_escape(first.substr(colon + 2));
         if (evidence.empty()) {
             out_ << "<p class=\"verdict\">" << head << "</p>\n";
             return;
         }
         out_ << "<details class=\"verdict\"><summary>" << head << "</summary><pre>"
-             << html_escape(evidence) << "</pre></details>\n";
+             << xml_escape(evidence) << "</pre></details>\n";
     }
     void training(const std::string& description, const train_result& r,
                   const table_options& t) override {
-        out_ << "<div class=\"training\">\n<p>" << html_escape(description) << "</p>\n";
+        out_ << "<div class=\"training\">\n<p>" << xml_escape(description) << "</p>\n";
         const auto rows = training_rows(r, t);
         // The columns: the union of the rows' names, in the order they first appear.
         std::vector<std::string> columns;
@@ -283,7 +283,7 @@ public:
                     columns.push_back(name);
         out_ << "<div class=\"scroll\"><table class=\"epochs\">\n<tr>";
         for (const auto& c : columns)
-            out_ << "<th>" << html_escape(c == "loss" ? "objective J" : c) << "</th>";
+            out_ << "<th>" << xml_escape(c == "loss" ? "objective J" : c) << "</th>";
         out_ << "</tr>\n";
         for (const auto& row : rows) {
             out_ << "<tr>";
@@ -292,11 +292,11 @@ public:
                 for (const auto& [name, value] : row)
                     if (name == c)
                         v = value;
-                out_ << "<td class=\"number\">" << html_escape(v) << "</td>";
+                out_ << "<td class=\"number\">" << xml_escape(v) << "</td>";
             }
             out_ << "</tr>\n";
         }
-        out_ << "</table></div>\n<p>stopped: " << html_escape(r.message) << "</p>\n";
+        out_ << "</table></div>\n<p>stopped: " << xml_escape(r.message) << "</p>\n";
         out_ << "<figure class=\"plots\">\n";
         for (const auto& svg : training_plots(r, t))
             out_ << svg;
@@ -309,7 +309,7 @@ public:
     }
     void outcome(bool passed, const std::string& message) override {
         out_ << "<p class=\"outcome\"><span class=\"badge "
-             << (passed ? "ok\">ok" : "failed\">FAILED") << "</span>" << html_escape(message)
+             << (passed ? "ok\">ok" : "failed\">FAILED") << "</span>" << xml_escape(message)
              << "</p>\n";
     }
     void end_file(std::size_t expectations, std::size_t failures) override {
@@ -397,33 +397,6 @@ std::string training_plot_svg(const train_result& r, const table_options& t) {
            "width=\"" +
            std::to_string(width) + "\" height=\"" + total + "\" viewBox=\"0 0 " +
            std::to_string(width) + " " + total + "\">\n" + body + "</svg>\n";
-}
-
-std::string html_escape(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
 }
 
 std::string base64(const std::string& bytes) {

@@ -43,9 +43,6 @@ katex_assets load_katex(const std::string& directory);
 /// @p bytes in base64 (RFC 4648, with padding).
 std::string base64(const std::string& bytes);
 
-/// @p text with & < > " ' as character references, for HTML text and attribute values.
-std::string html_escape(const std::string& text);
-
 /// The plots of a training run as SVG elements: the objective J per epoch when the records
 /// have it, then every weight per epoch (per step when the table records steps), the start
 /// (epoch 0) included.

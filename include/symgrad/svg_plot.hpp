@@ -64,4 +64,7 @@ std::string tick_label(double value, double step);
 /// for a standalone file). Series with no finite point still get a legend entry.
 std::string svg_plot(const std::vector<plot_series>& series, const plot_options& options);
 
+/// @p text with & < > " ' as character references, for XML and HTML text and attribute values.
+std::string xml_escape(const std::string& text);
+
 } // namespace symgrad
