@@ -749,42 +749,13 @@ private:
             const std::string copy(lit);
             return GiNaC::numeric(copy.c_str());
         }
-        // digits [. digits] [e [+-] digits]: an integer mantissa times a power of ten.
-        std::string mantissa;
-        long scale = 0;
-        std::size_t i = 0;
-        bool after_point = false;
-        for (; i < lit.size() && lit[i] != 'e' && lit[i] != 'E'; ++i) {
-            if (lit[i] == '.') {
-                after_point = true;
-                continue;
-            }
-            mantissa += lit[i];
-            if (after_point)
-                --scale;
-        }
-        if (i < lit.size()) {
-            const std::string_view exponent = lit.substr(i + 1);
-            std::size_t digits = exponent.size() - (exponent[0] == '+' || exponent[0] == '-');
-            if (digits > 6)
-                sc_.fail(t.begin,
-                         "the exponent of '" + std::string(lit) +
-                             "' is out of range (at most "
-                             "10^" +
-                             std::to_string(max_decimal_exponent) + " in magnitude)",
-                         lit.size());
-            scale += std::stol(std::string(exponent));
-        }
-        if (scale > max_decimal_exponent || scale < -max_decimal_exponent)
-            sc_.fail(t.begin,
-                     "the exponent of '" + std::string(lit) + "' is out of range (at most 10^" +
-                         std::to_string(max_decimal_exponent) + " in magnitude)",
-                     lit.size());
-        mantissa.erase(0, std::min(mantissa.find_first_not_of('0'), mantissa.size()));
-        if (mantissa.empty())
-            return GiNaC::numeric(0);
-        return GiNaC::numeric(mantissa.c_str()) *
-               GiNaC::pow(GiNaC::numeric(10), GiNaC::numeric(scale));
+        // The scanner has checked the literal's form: only its exponent can be out of range.
+        if (auto v = decimal_value(lit))
+            return *v;
+        sc_.fail(t.begin,
+                 "the exponent of '" + std::string(lit) + "' is out of range (at most 10^" +
+                     std::to_string(max_decimal_exponent) + " in magnitude)",
+                 lit.size());
     }
 
     ex call(const token& name_token) {
@@ -833,8 +804,6 @@ private:
         }
     }
 
-    static constexpr long max_decimal_exponent = 100000;
-
     std::string_view text_;
     scanner sc_;
     std::vector<token> toks_;
@@ -867,6 +836,46 @@ written_expression parse_written(std::string_view text, const parse_options& opt
     out.value = build.run();
     out.domain = std::move(build.domain);
     return out;
+}
+
+std::optional<GiNaC::numeric> decimal_value(std::string_view literal) {
+    // digits [. digits] [e [+-] digits]: an integer mantissa times a power of ten.
+    std::string mantissa;
+    long scale = 0;
+    std::size_t i = 0;
+    bool after_point = false;
+    for (; i < literal.size() && literal[i] != 'e' && literal[i] != 'E'; ++i) {
+        if (literal[i] == '.') {
+            if (after_point)
+                return std::nullopt;
+            after_point = true;
+        } else if (literal[i] >= '0' && literal[i] <= '9') {
+            mantissa += literal[i];
+            if (after_point)
+                --scale;
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (mantissa.empty())
+        return std::nullopt;
+    if (i < literal.size()) {
+        std::string_view exponent = literal.substr(i + 1);
+        const bool negative = !exponent.empty() && exponent[0] == '-';
+        if (!exponent.empty() && (exponent[0] == '+' || exponent[0] == '-'))
+            exponent.remove_prefix(1);
+        if (exponent.empty() || exponent.size() > 6 ||
+            exponent.find_first_not_of("0123456789") != std::string_view::npos)
+            return std::nullopt;
+        const long e = std::stol(std::string(exponent));
+        scale += negative ? -e : e;
+    }
+    if (scale > max_decimal_exponent || scale < -max_decimal_exponent)
+        return std::nullopt;
+    mantissa.erase(0, std::min(mantissa.find_first_not_of('0'), mantissa.size()));
+    if (mantissa.empty())
+        return GiNaC::numeric(0);
+    return GiNaC::numeric(mantissa.c_str()) * GiNaC::numeric(10).power(scale);
 }
 
 std::pair<written_expression, written_expression> parse_equation(const std::string& text) {

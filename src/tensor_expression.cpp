@@ -267,9 +267,12 @@ private:
         switch (t.kind) {
         case tk::number: {
             advance();
-            if (auto v = plain_number(text(t)))
-                return *v;
-            return parse(text(t), number_options(t)); // its errors, with their place
+            // Read here: the whole parser for every number of a long sum, with a copy of the
+            // line each, cost time quadratic in its length. parse() reports a malformed one.
+            if (options_.exact_decimals)
+                if (auto v = decimal_value(text(t)))
+                    return ex(*v);
+            return parse(text(t), number_options(t));
         }
         case tk::name:
             advance();
@@ -300,45 +303,6 @@ private:
             break;
         }
         fail(t.begin, "expected an operand");
-    }
-
-    /// A literal of digits, a point and an exponent (1.5e-3) as the exact rational it writes,
-    /// read here: the whole reader for every number of a long sum cost time quadratic in its
-    /// length. Anything else (inexact decimals, a huge exponent) is left to parse().
-    std::optional<ex> plain_number(const std::string& literal) const {
-        if (!options_.exact_decimals)
-            return std::nullopt;
-        std::string digits;
-        long exponent = 0;
-        std::size_t i = 0;
-        bool point = false;
-        for (; i < literal.size() && literal[i] != 'e' && literal[i] != 'E'; ++i) {
-            if (literal[i] == '.') {
-                if (point)
-                    return std::nullopt;
-                point = true;
-            } else if (literal[i] >= '0' && literal[i] <= '9') {
-                digits += literal[i];
-                exponent -= point ? 1 : 0;
-            } else {
-                return std::nullopt;
-            }
-        }
-        if (digits.empty() || digits.size() > 1000)
-            return std::nullopt;
-        if (i < literal.size()) {
-            std::size_t j = i + 1;
-            const bool negative = j < literal.size() && literal[j] == '-';
-            if (j < literal.size() && (literal[j] == '-' || literal[j] == '+'))
-                ++j;
-            const std::string e = literal.substr(j);
-            if (e.empty() || e.size() > 5 || e.find_first_not_of("0123456789") != std::string::npos)
-                return std::nullopt;
-            exponent += negative ? -std::stol(e) : std::stol(e);
-        }
-        if (exponent > 1000 || exponent < -1000)
-            return std::nullopt;
-        return ex(GiNaC::numeric(digits.c_str()) * GiNaC::numeric(10).power(exponent));
     }
 
     parse_options number_options(const token& t) const {

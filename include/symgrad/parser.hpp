@@ -27,6 +27,7 @@
 #include <ginac/ginac.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -57,6 +58,14 @@ struct parse_options {
 /// exponent (1e-5, 2.5E+3) when digits follow the e. Both expression readers use it, so they
 /// agree on what a number is.
 std::size_t number_literal_end(std::string_view text, std::size_t begin);
+
+/// The largest power of ten a decimal literal may write (1e100000).
+constexpr long max_decimal_exponent = 100000;
+
+/// The exact rational a decimal literal writes (digits, at most one point, an exponent: 1.5e-3
+/// is 3/2000), or nullopt when @p literal is not one or its power of ten is beyond
+/// max_decimal_exponent. Both expression readers use it.
+std::optional<GiNaC::numeric> decimal_value(std::string_view literal);
 
 /// Parse one expression.
 GiNaC::ex parse(std::string_view text, const parse_options& options = {});
