@@ -15,17 +15,17 @@
 // and the points where a backend gives NaN or infinity for a finite true value. An error is
 // counted where the true value is a finite double; a true value below the smallest subnormal
 // counts in units of the smallest subnormal.
-#include "symgrad/batch_evaluator.hpp"
-#include "symgrad/evaluate.hpp"
-#include "symgrad/functions.hpp"
-#include "symgrad/gradient_program.hpp"
-#include "symgrad/interpreter.hpp"
-#include "symgrad/model.hpp"
-#include "symgrad/parser.hpp"
-#include "symgrad/printers.hpp"
-#include "symgrad/simplify.hpp"
-#include "symgrad/symbols.hpp"
-#include "symgrad/tape.hpp"
+#include "symgrad/compile/batch_evaluator.hpp"
+#include "symgrad/compile/interpreter.hpp"
+#include "symgrad/compile/tape.hpp"
+#include "symgrad/core/evaluate.hpp"
+#include "symgrad/core/functions.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/program/gradient_program.hpp"
+#include "symgrad/simplify/simplify.hpp"
+#include "symgrad/text/parser.hpp"
+#include "symgrad/train/model.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -17,11 +17,11 @@
 //     an empty cache, native from the cache);
 //   - what the numerics pass (stable_forms.hpp) costs: the tape as written against the stable
 //     tape, same backend, same run.
-#include "symgrad/batch_evaluator.hpp"
-#include "symgrad/interpreter.hpp"
-#include "symgrad/model.hpp"
-#include "symgrad/native.hpp"
-#include "symgrad/tape.hpp"
+#include "symgrad/compile/batch_evaluator.hpp"
+#include "symgrad/compile/interpreter.hpp"
+#include "symgrad/compile/native.hpp"
+#include "symgrad/compile/tape.hpp"
+#include "symgrad/train/model.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -10,9 +10,9 @@
 // to build the full gradient program, the loss's operation count, the program's operation count
 // (see operation_count.hpp for how operations are counted) and their ratio. For small networks
 // it also times ex::diff of every partial (the baseline) and the printed size of one partial.
-#include "symgrad/gradient_program.hpp"
-#include "symgrad/model.hpp"
-#include "symgrad/operation_count.hpp"
+#include "symgrad/program/gradient_program.hpp"
+#include "symgrad/program/operation_count.hpp"
+#include "symgrad/train/model.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -9,9 +9,9 @@
 // wall-clock time of `symgrad run FILE --format html -o PAGE` for every file, as many processes
 // at a time as there are cores (how the browser test writes the pages).
 // Usage: symgrad_html_report_bench [--json]
-#include "symgrad/problem.hpp"
-#include "symgrad/problem_report.hpp"
-#include "symgrad/problem_source.hpp"
+#include "symgrad/problem/problem.hpp"
+#include "symgrad/problem/problem_report.hpp"
+#include "symgrad/problem/problem_source.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

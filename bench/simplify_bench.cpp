@@ -10,10 +10,10 @@
 // declared real; sizes measured by parsing SymPy's result back and applying expression_cost).
 //
 // Usage: symgrad_simplify_bench [--json] [--repeat N] [--no-sympy] [--corpus PATH]
-#include "symgrad/parser.hpp"
-#include "symgrad/printers.hpp"
-#include "symgrad/simplify.hpp"
-#include "symgrad/symbols.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/simplify/simplify.hpp"
+#include "symgrad/text/parser.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # symgrad: symbolic gradients for machine-learning losses.
 # Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
-"""PyTorch's run of the logistic-regression problems that tests/stable_forms_test.cpp trains
+"""PyTorch's run of the logistic-regression problems that tests/core/stable_forms_test.cpp trains
 with symgrad: full-batch gradient descent on the sum of binary cross-entropy with logits
 (reduction='sum', as symgrad's objective is the sum of the loss over the rows), float64.
 

@@ -8,8 +8,8 @@
 // best of 3). Also 10^6 per-sample gradients as full-batch gradient descent (1000 epochs over
 // the same rows). The final weights of the trainer and the loop are compared as a check.
 // Usage: symgrad_trainer_bench [--json]
-#include "symgrad/model.hpp"
-#include "symgrad/trainer.hpp"
+#include "symgrad/train/model.hpp"
+#include "symgrad/train/trainer.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -6,8 +6,8 @@
 // Each case is timed cold (its first call in this process) and as the median of 5 more calls;
 // the baseline is the same comparison by sampling alone (no exact decision), measured in the
 // same run. Usage: symgrad_verify_bench [--json]
-#include "symgrad/parser.hpp"
-#include "symgrad/verify.hpp"
+#include "symgrad/text/parser.hpp"
+#include "symgrad/verify/verify.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

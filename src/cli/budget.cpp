@@ -2,8 +2,8 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "cli/budget.hpp"
 
-#include "symgrad/error.hpp"
-#include "symgrad/temporary_files.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/temporary_files.hpp"
 
 #include <cln/malloc.h>
 #include <flint/flint.h>

@@ -13,7 +13,7 @@
 // work in progress before they end the process. Output is written only when the command has
 // finished (main.cpp), so a stopped command leaves nothing half-written on standard output.
 
-#include "symgrad/size_limits.hpp"
+#include "symgrad/core/size_limits.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -5,8 +5,11 @@
 // equal, 4 equal where both are defined, 2 bad input.
 #include "commands.hpp"
 
-#include "symgrad/symgrad.hpp"
-#include "symgrad/verify.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/text/parser.hpp"
+#include "symgrad/verify/domain.hpp"
+#include "symgrad/verify/verify.hpp"
 
 #include <CLI/CLI.hpp>
 

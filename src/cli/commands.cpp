@@ -4,7 +4,18 @@
 
 #include "cli/budget.hpp"
 
-#include "symgrad/symgrad.hpp"
+#include "symgrad/compile/interpreter.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/evaluate.hpp"
+#include "symgrad/core/functions.hpp"
+#include "symgrad/core/input_file.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/core/size_limits.hpp"
+#include "symgrad/core/spelling.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/core/version.hpp"
+#include "symgrad/text/parser.hpp"
+#include "symgrad/verify/domain.hpp"
 
 #include <CLI/CLI.hpp>
 

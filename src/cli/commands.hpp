@@ -5,7 +5,7 @@
 // The `symgrad` command, as a function the tests can call in-process. Each subcommand lives in
 // its own file (diff_command.cpp, ...) and registers itself with add_* below.
 
-#include "symgrad/input_file.hpp"
+#include "symgrad/core/input_file.hpp"
 
 #include <ginac/ginac.h>
 

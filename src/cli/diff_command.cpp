@@ -4,7 +4,12 @@
 // text, LaTeX, Python or C.
 #include "commands.hpp"
 
-#include "symgrad/symgrad.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/functions.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/simplify/simplify.hpp"
+#include "symgrad/text/parser.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

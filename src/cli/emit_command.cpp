@@ -4,10 +4,13 @@
 // loss and its gradient, one sample at a time and summed over samples (see c_emitter.hpp).
 #include "commands.hpp"
 
-#include "symgrad/c_emitter.hpp"
-#include "symgrad/gradient_program.hpp"
-#include "symgrad/symgrad.hpp"
-#include "symgrad/tape.hpp"
+#include "symgrad/compile/batch_evaluator.hpp"
+#include "symgrad/compile/c_emitter.hpp"
+#include "symgrad/compile/tape.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/program/gradient_program.hpp"
+#include "symgrad/text/parser.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -3,7 +3,10 @@
 // symgrad eval EXPR --at POINT : the value, exact where rational.
 #include "commands.hpp"
 
-#include "symgrad/symgrad.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/evaluate.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/text/parser.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

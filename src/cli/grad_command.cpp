@@ -3,7 +3,14 @@
 // symgrad grad EXPR --wrt VARS --at POINT : the gradient vector at a point.
 #include "commands.hpp"
 
-#include "symgrad/symgrad.hpp"
+#include "symgrad/compile/tape.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/evaluate.hpp"
+#include "symgrad/core/functions.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/program/gradient_program.hpp"
+#include "symgrad/text/parser.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

@@ -3,9 +3,12 @@
 // symgrad run FILE... : problem files as worked solutions.
 #include "commands.hpp"
 
-#include "symgrad/output_file.hpp"
-#include "symgrad/problem.hpp"
-#include "symgrad/symgrad.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/input_file.hpp"
+#include "symgrad/core/output_file.hpp"
+#include "symgrad/problem/problem.hpp"
+#include "symgrad/problem/problem_report.hpp"
+#include "symgrad/problem/problem_source.hpp"
 
 #include <CLI/CLI.hpp>
 

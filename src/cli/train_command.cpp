@@ -5,11 +5,20 @@
 // of a problem file's train statement, e.g. `symgrad train seed000.sg gd rate 0.1 epochs 5`).
 #include "commands.hpp"
 
-#include "symgrad/html_report.hpp"
-#include "symgrad/output_file.hpp"
-#include "symgrad/problem.hpp"
-#include "symgrad/symgrad.hpp"
-#include "symgrad/trainer.hpp"
+#include "symgrad/compile/tape.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/input_file.hpp"
+#include "symgrad/core/output_file.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/problem/html_report.hpp"
+#include "symgrad/problem/problem.hpp"
+#include "symgrad/problem/problem_report.hpp"
+#include "symgrad/problem/problem_source.hpp"
+#include "symgrad/problem/svg_plot.hpp"
+#include "symgrad/train/dataset.hpp"
+#include "symgrad/train/model.hpp"
+#include "symgrad/train/optimizer.hpp"
+#include "symgrad/train/trainer.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -4,10 +4,10 @@
 // NumPy arrays with one row per sample. The GIL is released while samples run.
 #include "bindings.hpp"
 
-#include "symgrad/batch_evaluator.hpp"
-#include "symgrad/error.hpp"
-#include "symgrad/gradient_program.hpp"
-#include "symgrad/symbols.hpp"
+#include "symgrad/compile/batch_evaluator.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/program/gradient_program.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>

@@ -3,18 +3,18 @@
 // Expr and the command's expression verbs: parse, diff, grad, simplify, evaluate, check.
 #include "bindings.hpp"
 
-#include "symgrad/domain.hpp"
-#include "symgrad/error.hpp"
-#include "symgrad/evaluate.hpp"
-#include "symgrad/functions.hpp"
-#include "symgrad/interpreter.hpp"
-#include "symgrad/parser.hpp"
-#include "symgrad/printers.hpp"
-#include "symgrad/simplify.hpp"
-#include "symgrad/spelling.hpp"
-#include "symgrad/symbols.hpp"
-#include "symgrad/tape.hpp"
-#include "symgrad/verify.hpp"
+#include "symgrad/compile/interpreter.hpp"
+#include "symgrad/compile/tape.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/evaluate.hpp"
+#include "symgrad/core/functions.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/core/spelling.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/simplify/simplify.hpp"
+#include "symgrad/text/parser.hpp"
+#include "symgrad/verify/domain.hpp"
+#include "symgrad/verify/verify.hpp"
 
 #include <cln/float.h>
 #include <cln/real.h>

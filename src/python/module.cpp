@@ -4,11 +4,11 @@
 // same family (symgrad::error and its kinds), the same messages, carets included.
 #include "bindings.hpp"
 
-#include "symgrad/error.hpp"
-#include "symgrad/functions.hpp"
-#include "symgrad/native.hpp"
-#include "symgrad/trainer.hpp"
-#include "symgrad/version.hpp"
+#include "symgrad/compile/native.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/functions.hpp"
+#include "symgrad/core/version.hpp"
+#include "symgrad/train/trainer.hpp"
 
 #include <exception>
 

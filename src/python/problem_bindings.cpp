@@ -4,17 +4,17 @@
 // training (trainer.hpp) with its history as NumPy arrays.
 #include "bindings.hpp"
 
-#include "symgrad/dataset.hpp"
-#include "symgrad/error.hpp"
-#include "symgrad/gradient_program.hpp"
-#include "symgrad/optimizer.hpp"
-#include "symgrad/printers.hpp"
-#include "symgrad/problem.hpp"
-#include "symgrad/problem_report.hpp"
-#include "symgrad/problem_source.hpp"
-#include "symgrad/spelling.hpp"
-#include "symgrad/symbols.hpp"
-#include "symgrad/trainer.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/core/spelling.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/problem/problem.hpp"
+#include "symgrad/problem/problem_report.hpp"
+#include "symgrad/problem/problem_source.hpp"
+#include "symgrad/program/gradient_program.hpp"
+#include "symgrad/train/dataset.hpp"
+#include "symgrad/train/optimizer.hpp"
+#include "symgrad/train/trainer.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>

@@ -6,7 +6,7 @@
 // holds by construction.
 #include "rules.hpp"
 
-#include "symgrad/printers.hpp"
+#include "symgrad/core/printers.hpp"
 
 #include <algorithm>
 #include <unordered_set>

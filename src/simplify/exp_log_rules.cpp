@@ -10,7 +10,7 @@
 // further only into factors is_positive proves positive. And exp(a)*exp(b) = exp(a + b).
 #include "rules.hpp"
 
-#include "symgrad/functions.hpp"
+#include "symgrad/core/functions.hpp"
 
 #include <map>
 

@@ -9,8 +9,8 @@
 // softmax are made of, so this is where they are recognised.
 #include "rules.hpp"
 
-#include "symgrad/printers.hpp"
-#include "symgrad/symbols.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/core/symbols.hpp"
 
 #include <algorithm>
 

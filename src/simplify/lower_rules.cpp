@@ -4,7 +4,7 @@
 // exponentials, and their logs) sees through all of them; the search recognises them again.
 #include "rules.hpp"
 
-#include "symgrad/functions.hpp"
+#include "symgrad/core/functions.hpp"
 
 #include <unordered_map>
 

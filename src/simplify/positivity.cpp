@@ -5,7 +5,7 @@
 // (0, inf); tanh in (-1, 1); sums and products combine the bounds.
 #include "rules.hpp"
 
-#include "symgrad/functions.hpp"
+#include "symgrad/core/functions.hpp"
 
 #include <unordered_map>
 

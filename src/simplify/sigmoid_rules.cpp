@@ -6,7 +6,7 @@
 // cheapest whole is for the search to find out.
 #include "rules.hpp"
 
-#include "symgrad/functions.hpp"
+#include "symgrad/core/functions.hpp"
 
 namespace symgrad::simplify_detail {
 

@@ -6,7 +6,7 @@
 // (softmax_k (1 - softmax_k) is the textbook form of a sum softmax_k (softmax_i + softmax_j)).
 #include "rules.hpp"
 
-#include "symgrad/functions.hpp"
+#include "symgrad/core/functions.hpp"
 
 namespace symgrad::simplify_detail {
 

@@ -1,0 +1,137 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+#pragma once
+
+/// @file batch_evaluator.hpp
+/// A compiled gradient (or list of expressions) ready to call: one sample at a time, or summed
+/// over a dataset with threads. The backend is native code (native.hpp) when a C compiler is
+/// available, else the interpreter (interpreter.hpp); a missing compiler is said once per
+/// process and the interpreter takes over.
+///
+///   gradient_program p = per_sample_program(mlp({...}));
+///   evaluator e = compile(p);                        // loss and gradient, native if possible
+///   sample_table data = to_samples(d, e.program().layout());
+///   batch_result r = e.sum(w.data(), data.view());   // r.sums[0] = sum of losses, r.sums[1..]
+///                                                    // the gradient; r.mean(k) = sums[k]/N
+///
+/// Determinism: the samples are cut into chunks of a fixed size (evaluator_options::chunk);
+/// each chunk is summed in the fixed lane order of interpreter.hpp and the chunk sums are added
+/// in chunk order. Threads only decide who computes which chunk, so the result has the same
+/// bits for any number of threads.
+///
+/// Results are checked: a sum or a value that is not finite is an error (domain_error) naming
+/// the output, the first sample where it is not finite and the value where that started.
+
+#include "symgrad/compile/interpreter.hpp"
+#include "symgrad/compile/native.hpp"
+#include "symgrad/compile/tape.hpp"
+#include "symgrad/program/gradient_program.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace symgrad {
+
+enum class backend_kind {
+    interpreter, ///< the tape interpreters, no compiler needed
+    native,      ///< compiled C; falls back to the interpreter when there is no compiler
+};
+
+/// "interpreter" or "native".
+const char* backend_name(backend_kind b);
+
+struct evaluator_options {
+    backend_kind backend = backend_kind::native;
+    native_options native;
+    /// Threads for sum(); 0 means std::thread::hardware_concurrency().
+    std::size_t threads = 1;
+    /// Samples per chunk: the unit of work and of the ordered reduction (results depend on
+    /// it, never on threads).
+    std::size_t chunk = 8192;
+    /// Samples per block in the batch interpreter (a multiple of 8).
+    std::size_t block = 128;
+    /// Where the note about a missing compiler goes (once per process and reason); default
+    /// standard error.
+    std::function<void(const std::string&)> notice;
+};
+
+/// Sums of the outputs over samples.
+struct batch_result {
+    std::size_t samples = 0;
+    std::vector<double> sums;
+    double mean(std::size_t k) const { return sums.at(k) / static_cast<double>(samples); }
+};
+
+/// A compiled tape with its backend.
+class evaluator {
+public:
+    explicit evaluator(tape t, const evaluator_options& options = {});
+
+    const tape& program() const noexcept { return *tape_; }
+    /// The backend in use (the interpreter after a fallback).
+    backend_kind backend() const noexcept { return backend_; }
+    /// Why the native backend is not in use, when it was asked for; empty otherwise.
+    const std::string& fallback_reason() const noexcept { return fallback_; }
+    const evaluator_options& options() const noexcept { return options_; }
+
+    /// outputs[k] = output k at one sample. Thread-safe. Throws domain_error when an output is
+    /// not finite, naming it and the value where it started.
+    void point(const double* w, const double* x, const double* y, double* outputs) const;
+    std::vector<double> point(const std::vector<double>& w, const std::vector<double>& x,
+                              const std::vector<double>& y) const;
+
+    /// Sums over every sample of @p data with options().threads threads (or @p threads).
+    /// Throws domain_error when a sum is not finite (see above).
+    batch_result sum(const double* w, const sample_view& data) const;
+    batch_result sum(const double* w, const sample_view& data, std::size_t threads) const;
+
+    /// point() and sum() without the check: they touch numbers only, never an expression, so
+    /// they may run where symbolic work may not (the Python module runs them without the
+    /// interpreter lock: GiNaC's reference counts are not atomic). point_unchecked says whether
+    /// every output is finite; for the message, call point() or sum() again where symbolic work
+    /// is allowed.
+    bool point_unchecked(const double* w, const double* x, const double* y, double* outputs) const;
+    batch_result sum_unchecked(const double* w, const sample_view& data, std::size_t threads) const;
+
+private:
+    void sum_chunk(const double* w, const sample_view& data, std::size_t begin, std::size_t end,
+                   double* sums) const;
+    [[noreturn]] void report_point(const double* w, const double* x, const double* y,
+                                   const double* outputs) const;
+    [[noreturn]] void report_sum(const double* w, const sample_view& data,
+                                 const std::vector<double>& sums) const;
+
+    std::shared_ptr<const tape> tape_;
+    evaluator_options options_;
+    backend_kind backend_ = backend_kind::interpreter;
+    std::string fallback_;
+    std::shared_ptr<native_module> native_;
+    /// Batch interpreters kept for reuse between calls, one per concurrent worker.
+    struct interpreter_pool {
+        std::mutex mutex;
+        std::vector<std::unique_ptr<batch_interpreter>> free;
+    };
+    std::shared_ptr<interpreter_pool> pool_;
+};
+
+/// Compile a gradient program: outputs "L", then "d/dw" for each weight (tape.hpp).
+evaluator compile(const gradient_program& program, const evaluator_options& options = {},
+                  program_outputs what = program_outputs::loss_and_gradient);
+
+/// Compile expressions over a layout.
+evaluator compile(const GiNaC::exvector& outputs, const argument_layout& layout,
+                  const evaluator_options& options = {});
+
+/// Samples as row-major doubles in a layout's order of inputs and labels.
+struct sample_table {
+    std::vector<double> inputs;
+    std::vector<double> labels;
+    std::size_t samples = 0;
+    sample_view view() const noexcept { return {inputs.data(), labels.data(), samples}; }
+};
+
+} // namespace symgrad

@@ -1,0 +1,712 @@
+// symgrad: symbolic gradients for machine-learning losses.
+// Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
+// Problem files: running the statements (definitions, show, check, expect) in order.
+#include "symgrad/problem/problem.hpp"
+
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/evaluate.hpp"
+#include "symgrad/core/functions.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/core/spelling.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/core/tensor.hpp"
+#include "symgrad/program/gradient_program.hpp"
+#include "symgrad/program/program_printer.hpp"
+#include "symgrad/simplify/simplify.hpp"
+#include "symgrad/verify/verify.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <sstream>
+
+namespace symgrad {
+
+using GiNaC::ex;
+
+GiNaC::ex problem_state::objective() const {
+    if (direct_objective)
+        return *direct_objective;
+    if (!loss)
+        throw invalid_input("L: no objective yet; define loss = ... (or L = ...) first");
+    if (rows.empty())
+        return *loss;
+    GiNaC::exvector terms;
+    for (const auto& row : rows)
+        terms.push_back(loss->subs(row));
+    const ex total = sum_of(terms);
+    return mean ? total / static_cast<long>(rows.size()) : total;
+}
+
+/// The names a statement sees: the problem's, and L for the objective. They are looked up in
+/// the problem's map, not copied: a file of n definitions reads in time linear in n.
+static tensor_names names_in(const problem_state& state, bool allow_new_symbols) {
+    tensor_names names;
+    names.more_values = &state.names.values;
+    names.allow_new_symbols = allow_new_symbols;
+    if ((state.loss || state.direct_objective) && !state.names.values.count("L"))
+        names.values["L"] = state.objective();
+    return names;
+}
+
+static written_expression read_in(const problem_state& state, const statement_source& s,
+                                  const std::string& text, std::size_t offset,
+                                  bool allow_new_symbols) {
+    return read_tensor_expression(text, names_in(state, allow_new_symbols), s.options_at(offset));
+}
+
+ex evaluate_in(const problem_state& state, const statement_source& s, const std::string& text,
+               std::size_t offset, bool allow_new_symbols) {
+    return evaluate_tensor_expression(text, names_in(state, allow_new_symbols),
+                                      s.options_at(offset));
+}
+
+std::string format_value(const ex& value, long digits) {
+    if (is_tensor(value)) {
+        const auto& m = GiNaC::ex_to<GiNaC::matrix>(value);
+        std::string out = m.rows() == 1 ? "" : "[";
+        for (unsigned i = 0; i < m.rows(); ++i) {
+            out += i ? ", [" : "[";
+            for (unsigned j = 0; j < m.cols(); ++j)
+                out += (j ? ", " : "") + format_value(m(i, j), digits);
+            out += "]";
+        }
+        return out + (m.rows() == 1 ? "" : "]");
+    }
+    const ex f = value.evalf();
+    if (GiNaC::is_a<GiNaC::numeric>(value) && value.info(GiNaC::info_flags::rational))
+        return to_text(value);
+    if (GiNaC::is_a<GiNaC::numeric>(f) && GiNaC::ex_to<GiNaC::numeric>(f).is_real())
+        return format_number(evaluate_numeric(value, {}, digits), digits);
+    return to_text(value);
+}
+
+namespace {
+
+bool blank(const std::string& s) {
+    return s.find_first_not_of(" \t") == std::string::npos;
+}
+
+/// Position of the word @p word at bracket depth 0 in @p t from @p from, or npos.
+std::size_t find_word(const std::string& t, const std::string& word, std::size_t from) {
+    int depth = 0;
+    for (std::size_t i = from; i + word.size() <= t.size(); ++i) {
+        const char c = t[i];
+        if (c == '(' || c == '[' || c == '{')
+            ++depth;
+        else if (c == ')' || c == ']' || c == '}')
+            --depth;
+        else if (depth == 0 && t.compare(i, word.size(), word) == 0) {
+            const bool left = i == 0 || t[i - 1] == ' ' || t[i - 1] == '\t';
+            const bool right = i + word.size() == t.size() || t[i + word.size()] == ' ' ||
+                               t[i + word.size()] == '\t';
+            if (left && right)
+                return i;
+        }
+    }
+    return std::string::npos;
+}
+
+/// Position of "==" at depth 0, or npos.
+std::size_t find_equality(const std::string& t, std::size_t from) {
+    int depth = 0;
+    for (std::size_t i = from; i + 1 < t.size(); ++i) {
+        if (t[i] == '(' || t[i] == '[' || t[i] == '{')
+            ++depth;
+        else if (t[i] == ')' || t[i] == ']' || t[i] == '}')
+            --depth;
+        else if (depth == 0 && t[i] == '=' && t[i + 1] == '=')
+            return i;
+    }
+    return std::string::npos;
+}
+
+std::string trimmed(const std::string& t, std::size_t b, std::size_t e) {
+    b = t.find_first_not_of(" \t", b);
+    if (b == std::string::npos || b >= e)
+        return "";
+    std::size_t last = t.find_last_not_of(" \t", e - 1);
+    return t.substr(b, last - b + 1);
+}
+
+class runner {
+public:
+    runner(const problem_source& src, problem_report& report, const problem_options& options)
+        : src_(src), report_(report), options_(options) {
+        state_.file = src.file;
+        state_.paths = options.paths;
+        state_.files_read = {src.file};
+    }
+
+    problem_outcome run() {
+        report_.begin_file(src_.file, src_.header_comments);
+        for (const auto& s : src_.statements) {
+            if (!s.notes.empty())
+                report_.note(s.notes);
+            report_.statement(s.lines.front().number, s.text());
+            execute(s);
+        }
+        if (!src_.trailing_comments.empty())
+            report_.note(src_.trailing_comments);
+        report_.end_file(outcome_.expectations, outcome_.failures.size());
+        outcome_.files_read = state_.files_read;
+        return outcome_;
+    }
+
+private:
+    static const std::vector<std::string>& keywords() {
+        static const std::vector<std::string> k{"weights",   "inputs", "labels", "data",
+                                                "objective", "show",   "check",  "expect",
+                                                "train",     "set",    "reset"};
+        return k;
+    }
+
+    void execute(const statement_source& s) {
+        const std::string kw = s.keyword();
+        const std::string& t = s.lines.front().text;
+        const std::size_t after = t.find(kw) + kw.size();
+        if (kw == "weights" || kw == "inputs" || kw == "labels")
+            return declare(s, kw, after);
+        if (kw == "data") {
+            read_data(state_, s, after, report_);
+            if (state_.loss)
+                check_row_labels(s, *state_.loss, skip(t, after));
+            return refresh_objective();
+        }
+        if (kw == "objective")
+            return objective(s, after);
+        if (kw == "show")
+            return show(s, after);
+        if (kw == "check")
+            return check(s, after);
+        if (kw == "expect")
+            return expect(s, after);
+        if (kw == "train") {
+            run_train(state_, s, after, report_, options_);
+            return;
+        }
+        if (kw == "reset" || kw == "set")
+            return set_weights(s, kw, after);
+        // NAME = EXPR
+        const std::size_t eq = skip(t, after);
+        if (!kw.empty() && eq < t.size() && t[eq] == '=' &&
+            (eq + 1 >= t.size() || t[eq + 1] != '='))
+            return define(s, kw, eq + 1);
+        std::string list;
+        for (const auto& k : keywords())
+            list += (list.empty() ? "" : ", ") + k;
+        const std::size_t b = t.find_first_not_of(" \t");
+        s.fail(b,
+               "unknown statement '" + (kw.empty() ? t.substr(b, 1) : kw) + "'" +
+                   did_you_mean(kw, keywords()) + "; statements are " + list + ", and NAME = EXPR",
+               std::max<std::size_t>(kw.size(), 1));
+    }
+
+    static std::size_t skip(const std::string& t, std::size_t i) {
+        while (i < t.size() && (t[i] == ' ' || t[i] == '\t'))
+            ++i;
+        return i;
+    }
+
+    void declare(const statement_source& s, const std::string& kw, std::size_t after) {
+        declare_names(state_, s, kw, after, report_);
+    }
+
+    void objective(const statement_source& s, std::size_t after) {
+        const std::string word = trimmed(s.lines.front().text, after, s.lines.front().text.size());
+        if (word != "sum" && word != "mean")
+            s.fail(skip(s.lines.front().text, after), "objective: write 'objective sum' or "
+                                                      "'objective mean'");
+        state_.mean = word == "mean";
+        refresh_objective();
+    }
+
+    /// Classes declared for a label (labels y in {1, 2, 3}) that a cross-entropy of the loss
+    /// does not have (over 3 classes it takes 0, 1, 2: they are 0-based) are an error at the
+    /// declaration: otherwise class 3 would silently pick no class at all.
+    void check_declared_classes(const statement_source& s, const ex& loss) const {
+        const auto labels = class_labels(loss);
+        for (const auto& d : state_.labels) {
+            if (d.classes.empty() || !d.declared_at || is_tensor(d.value))
+                continue;
+            for (const auto& c : labels) {
+                if (!c.label.has(d.value))
+                    continue;
+                for (const auto& k : d.classes) {
+                    const ex v = c.label.subs(GiNaC::exmap{{d.value, k}});
+                    if (!GiNaC::is_a<GiNaC::numeric>(v) ||
+                        (v.info(GiNaC::info_flags::nonnegint) &&
+                         GiNaC::ex_to<GiNaC::numeric>(v) <
+                             GiNaC::numeric(static_cast<long>(c.classes))))
+                        continue;
+                    std::string list;
+                    for (const auto& x : d.classes)
+                        list += (list.empty() ? "" : ", ") + to_text(x);
+                    std::string zero_based;
+                    for (std::size_t j = 0; j < c.classes; ++j)
+                        zero_based += (j ? ", " : "") + std::to_string(j);
+                    const std::string what =
+                        c.label.is_equal(d.value) ? d.name : "the label " + to_text(c.label);
+                    const std::string& line = d.declared_at->lines.front().text;
+                    const std::size_t close = line.find('}', d.classes_offset);
+                    d.declared_at->fail(
+                        d.classes_offset,
+                        "labels: " + d.name + " in {" + list +
+                            "}, but the cross-entropy of the "
+                            "loss (line " +
+                            std::to_string(s.lines.front().number) + ") has " +
+                            std::to_string(c.classes) + " classes, numbered from 0: " + what +
+                            " = " + to_text(v) + " is not one of them (write " + d.name + " in {" +
+                            zero_based + "} for 0-based classes)",
+                        close == std::string::npos ? 1 : close - d.classes_offset + 1);
+                }
+            }
+        }
+    }
+
+    /// Every data row's labels must be classes of the loss's cross-entropies.
+    void check_row_labels(const statement_source& s, const ex& loss, std::size_t at) const {
+        for (std::size_t r = 0; r < state_.rows.size(); ++r) {
+            try {
+                check_class_labels(loss, state_.rows[r], "data row " + std::to_string(r + 1));
+            } catch (const invalid_input& e) {
+                s.fail(at, e.what());
+            }
+        }
+    }
+
+    void refresh_objective() {
+        if (state_.loss || state_.direct_objective)
+            state_.names.values["L"] = state_.objective();
+    }
+
+    void define(const statement_source& s, const std::string& name, std::size_t at) {
+        const std::string& t = s.lines.front().text;
+        if (s.lines.size() > 1)
+            s.fail(at, "a definition takes one line");
+        if (blank(t.substr(at)))
+            s.fail(at - 1, "missing expression after '='");
+        const bool declared = name != "L" && name != "loss" && state_.names.values.count(name) != 0;
+        if (declared && is_declared(name))
+            s.fail(t.find(name),
+                   "'" + name +
+                       "' is declared; choose another name for the "
+                       "definition",
+                   name.size());
+        const ex value = evaluate_in(state_, s, t.substr(at), at);
+        if (name == "loss") {
+            if (is_tensor(value))
+                s.fail(at, "loss: the per-sample loss must be a scalar, got a " +
+                               shape_description(value) + " (use sum() or mean())");
+            check_declared_classes(s, value);
+            check_row_labels(s, value, at);
+            state_.loss = value;
+            state_.names.values["loss"] = value;
+            state_.direct_objective.reset();
+            refresh_objective();
+            return;
+        }
+        if (name == "L") {
+            state_.direct_objective = value;
+            refresh_objective();
+            return;
+        }
+        state_.names.values[name] = value;
+    }
+
+    /// reset: the weights go back to their declared starts; set NAME = VALUE, ...: new values.
+    void set_weights(const statement_source& s, const std::string& kw, std::size_t after) {
+        const std::string& t = s.lines.front().text;
+        if (kw == "reset") {
+            if (!trimmed(t, after, t.size()).empty())
+                s.fail(skip(t, after), "reset takes nothing: it returns every weight to its "
+                                       "declared start");
+            state_.weight_values = state_.initial_weights;
+        } else {
+            if (trimmed(t, after, t.size()).empty())
+                s.fail(after, "set: write set NAME = VALUE, ... (weights only)");
+            const GiNaC::exmap p = point(s, after);
+            for (const auto& [symbol, value] : p) {
+                const bool weight =
+                    std::any_of(state_.weight_symbols.begin(), state_.weight_symbols.end(),
+                                [&named = symbol](const ex& w) { return w.is_equal(named); });
+                if (!weight)
+                    s.fail(skip(t, after), "set: " + symbol_name(symbol) +
+                                               " is not a weight (set changes weights only)");
+                state_.weight_values[symbol] = value;
+            }
+        }
+        std::vector<std::pair<std::string, std::string>> rows;
+        for (const auto& w : state_.weight_symbols)
+            rows.emplace_back(symbol_name(w),
+                              format_value(state_.weight_values[w], options_.digits));
+        report_.values(rows);
+    }
+
+    bool is_declared(const std::string& name) const {
+        for (const auto* list : {&state_.weights, &state_.inputs, &state_.labels})
+            for (const auto& d : *list)
+                if (d.name == name)
+                    return true;
+        return false;
+    }
+
+    /// "at weights" or "at NAME = VALUE, ...": a point, starting from the current weights.
+    GiNaC::exmap point(const statement_source& s, std::size_t at) {
+        const std::string& t = s.lines.front().text;
+        const std::string rest = trimmed(t, at, t.size());
+        GiNaC::exmap p = state_.weight_values;
+        if (rest == "weights")
+            return p;
+        int depth = 0;
+        std::size_t start = at;
+        for (std::size_t i = at; i <= t.size(); ++i) {
+            const char c = i < t.size() ? t[i] : ',';
+            if (c == '(' || c == '[' || c == '{')
+                ++depth;
+            else if (c == ')' || c == ']' || c == '}')
+                --depth;
+            else if (c == ',' && depth == 0) {
+                assign(s, p, start, i);
+                start = i + 1;
+            }
+        }
+        // A label given a value that is not a class of the loss's cross-entropy (at y = 3 over
+        // three classes) would make the loss pick no class at all.
+        if (state_.loss) {
+            try {
+                check_class_labels(*state_.loss, p, "at");
+            } catch (const invalid_input& e) {
+                s.fail(skip(t, at), e.what());
+            }
+        }
+        return p;
+    }
+
+    void assign(const statement_source& s, GiNaC::exmap& p, std::size_t b, std::size_t e) {
+        const std::string& t = s.lines.front().text;
+        const std::size_t eq = t.find('=', b);
+        if (eq == std::string::npos || eq >= e)
+            s.fail(skip(t, b), "expected NAME = VALUE (or 'at weights')");
+        const std::string name = trimmed(t, b, eq);
+        auto it = state_.names.values.find(name);
+        if (it == state_.names.values.end()) {
+            std::vector<std::string> names;
+            for (const auto& kv : state_.names.values)
+                names.push_back(kv.first);
+            s.fail(skip(t, b), "undefined name '" + name + "'" + did_you_mean(name, names),
+                   name.size());
+        }
+        const ex value = evaluate_in(state_, s, t.substr(eq + 1, e - eq - 1), eq + 1);
+        const ex& target = it->second;
+        if (is_tensor(target) != is_tensor(value) ||
+            (is_tensor(target) && shape_description(target) != shape_description(value)))
+            s.fail(eq + 1, name + " is a " + shape_description(target) + " but the value is a " +
+                               shape_description(value));
+        if (is_tensor(target)) {
+            const auto names = entries(GiNaC::ex_to<GiNaC::matrix>(target));
+            const auto values = entries(GiNaC::ex_to<GiNaC::matrix>(value));
+            for (std::size_t k = 0; k < names.size(); ++k)
+                p[names[k]] = values[k];
+        } else {
+            if (!GiNaC::is_a<GiNaC::symbol>(target))
+                s.fail(skip(t, b), "'" + name + "' is a definition, not a variable", name.size());
+            p[target] = value;
+        }
+    }
+
+    ex at_point(const statement_source& s, const ex& e, const GiNaC::exmap& p, std::size_t at) {
+        try {
+            if (is_tensor(e))
+                return elementwise(GiNaC::ex_to<GiNaC::matrix>(e),
+                                   [&](const ex& x) { return evaluate_exact(x, p, "at"); });
+            return evaluate_exact(e, p, "at");
+        } catch (const parse_error&) {
+            throw;
+        } catch (const error& x) {
+            s.fail(at, x.what());
+        }
+    }
+
+    /// LaTeX for a statement's label: diff(E, v) as a partial derivative, else typewriter text.
+    static std::string label_latex(const std::string& text) {
+        if (text.rfind("diff(", 0) == 0 && text.back() == ')') {
+            const std::size_t comma = text.find(',');
+            if (comma != std::string::npos && text.find(',', comma + 1) == std::string::npos) {
+                const std::string f = trimmed(text, 5, comma);
+                const std::string v = trimmed(text, comma + 1, text.size() - 1);
+                if (is_valid_symbol_name(f) && is_valid_symbol_name(v))
+                    return "\\frac{\\partial " + tex_name(f) + "}{\\partial " + tex_name(v) + "}";
+            }
+        }
+        std::string escaped;
+        for (char c : text) {
+            if (c == '_' || c == '{' || c == '}' || c == '^' || c == '#' || c == '%' || c == '&')
+                escaped += '\\';
+            escaped += c;
+        }
+        return "\\texttt{" + escaped + "}";
+    }
+
+    ex present(const ex& e) const {
+        if (is_tensor(e))
+            return elementwise(GiNaC::ex_to<GiNaC::matrix>(e),
+                               [](const ex& x) { return simplify(x); });
+        return simplify(e);
+    }
+
+    void show(const statement_source& s, std::size_t after) {
+        const std::string& t = s.lines.front().text;
+        const std::size_t b = skip(t, after);
+        if (trimmed(t, b, t.size()) == "program")
+            return show_program(s);
+        const std::size_t at = find_word(t, "at", b);
+        const std::size_t end = at == std::string::npos ? t.size() : at;
+        const std::string text = trimmed(t, b, end);
+        if (text.empty())
+            s.fail(b, "show: what? (an expression, grad(EXPR) or program)");
+        if (text.rfind("grad(", 0) == 0 && text.back() == ')') {
+            const ex e = evaluate_in(state_, s, text.substr(5, text.size() - 6), b + 5);
+            return show_gradient(s, text, e, at);
+        }
+        const ex e = evaluate_in(state_, s, text, b);
+        if (at == std::string::npos) {
+            report_.formula(text, label_latex(text), present(e));
+            return;
+        }
+        const ex v = at_point(s, e, point(s, at + 2), at + 2);
+        report_.values({{text, format_value(v, options_.digits)}});
+    }
+
+    void show_gradient(const statement_source& s, const std::string& text, const ex& e,
+                       std::size_t at) {
+        if (is_tensor(e))
+            s.fail(s.lines.front().text.find(text),
+                   "grad: the expression must be a scalar, got a " + shape_description(e));
+        if (state_.weight_symbols.empty())
+            s.fail(s.lines.front().text.find(text), "grad: no weights are declared");
+        std::vector<std::pair<std::string, std::string>> rows;
+        if (at == std::string::npos) {
+            // The function differentiated in the numerator: its name (grad(L): dL/dw1), or the
+            // expression itself in parentheses.
+            const std::string f = text.substr(5, text.size() - 6);
+            const std::string name = trimmed(f, 0, f.size());
+            const bool named = is_valid_symbol_name(name);
+            for (const auto& w : state_.weight_symbols)
+                report_.formula("d/d" + symbol_name(w),
+                                named ? "\\frac{\\partial " + tex_name(name) + "}{\\partial " +
+                                            to_latex(w) + "}"
+                                      : "\\frac{\\partial}{\\partial " + to_latex(w) + "}\\left(" +
+                                            to_latex(e) + "\\right)",
+                                present(e.diff(GiNaC::ex_to<GiNaC::symbol>(w))));
+            return;
+        }
+        const GiNaC::exmap p = point(s, at + 2);
+        for (const auto& w : state_.weight_symbols)
+            rows.emplace_back(
+                "d/d" + symbol_name(w),
+                format_value(at_point(s, e.diff(GiNaC::ex_to<GiNaC::symbol>(w)), p, at + 2),
+                             options_.digits));
+        report_.values(rows);
+    }
+
+    void show_program(const statement_source& s) {
+        if (!state_.loss && !state_.direct_objective)
+            s.fail(s.lines.front().text.find("program"),
+                   "show program: define loss = ... (or "
+                   "L = ...) first",
+                   7);
+        program_options o;
+        o.inputs = state_.input_symbols;
+        o.labels = state_.label_symbols;
+        o.loss_name = state_.loss ? "loss" : "L";
+        // The file's own definitions name the program's intermediate values (z0, h, o...).
+        for (const auto& [name, value] : state_.names.values) {
+            if (name == "L" || name == "loss" || is_declared(name))
+                continue;
+            if (!is_tensor(value)) {
+                if (!GiNaC::is_a<GiNaC::symbol>(value) && !GiNaC::is_a<GiNaC::numeric>(value))
+                    o.names.push_back({value, name});
+                continue;
+            }
+            const auto& m = GiNaC::ex_to<GiNaC::matrix>(value);
+            for (unsigned i = 0; i < m.rows(); ++i)
+                for (unsigned j = 0; j < m.cols(); ++j) {
+                    const ex& e = m(i, j);
+                    if (GiNaC::is_a<GiNaC::symbol>(e) || GiNaC::is_a<GiNaC::numeric>(e))
+                        continue;
+                    const std::string index = m.rows() == 1 ? std::to_string(j + 1)
+                                              : m.cols() == 1
+                                                  ? std::to_string(i + 1)
+                                                  : std::to_string(i + 1) + std::to_string(j + 1);
+                    o.names.push_back({e, name + "_" + index});
+                }
+        }
+        const gradient_program program(state_.loss ? *state_.loss : *state_.direct_objective,
+                                       state_.weight_symbols, o);
+        report_.text(program_text(program));
+    }
+
+    void check(const statement_source& s, std::size_t after) {
+        const std::string& t = s.lines.front().text;
+        const std::size_t eq = find_equality(t, after);
+        if (eq == std::string::npos)
+            s.fail(skip(t, after), "check: write check LHS == RHS [expect proved|refuted|"
+                                   "probably equal]");
+        const std::size_t exp = find_word(t, "expect", eq + 2);
+        const written_expression lhs = read_in(state_, s, t.substr(after, eq - after), after, true);
+        const std::size_t rhs_end = exp == std::string::npos ? t.size() : exp;
+        const written_expression rhs =
+            read_in(state_, s, t.substr(eq + 2, rhs_end - eq - 2), eq + 2, true);
+        const verify_result r = verify(lhs, rhs);
+        report_.text(format_text(r));
+        note_free_names(t.substr(after, rhs_end - after));
+        if (exp == std::string::npos)
+            return;
+        const std::string want = trimmed(t, exp + 6, t.size());
+        if (want != "proved" && want != "refuted" && want != "probably equal" &&
+            want != verdict_name(verdict::equal_where_defined))
+            s.fail(exp + 6, "check: expect proved, refuted, probably equal or equal where both "
+                            "are defined");
+        ++outcome_.expectations;
+        const std::string got(verdict_name(r.outcome));
+        const bool passed = got == want;
+        const std::string message = "expected " + want + ", got " + got;
+        report_.outcome(passed, message);
+        if (!passed)
+            outcome_.failures.push_back(s.file + ":" + std::to_string(s.lines.front().number) +
+                                        ": " + message);
+    }
+
+    /// A free variable in a check whose name is close to a declared one is most likely a typo
+    /// (x_12 for x_2): say so, since the check takes it as an independent variable. The names
+    /// are read from the text: a typo may vanish from the expression (diff(E, x_12) is 0).
+    void note_free_names(const std::string& text) {
+        std::vector<std::string> declared;
+        for (const auto* list :
+             {&state_.weight_symbols, &state_.input_symbols, &state_.label_symbols})
+            for (const auto& sym : *list)
+                declared.push_back(symbol_name(sym));
+        if (declared.empty())
+            return;
+        std::set<std::string> free;
+        for (std::size_t i = 0; i < text.size();) {
+            const auto c = static_cast<unsigned char>(text[i]);
+            if (!std::isalpha(c) && c != '_') {
+                // skip numbers whole (1e5 is not the name e5)
+                while (i < text.size() &&
+                       (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+                    ++i;
+                i += i < text.size() && !std::isalpha(static_cast<unsigned char>(text[i])) &&
+                     text[i] != '_';
+                continue;
+            }
+            std::size_t e = i;
+            while (e < text.size() &&
+                   (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_'))
+                ++e;
+            const std::string name = text.substr(i, e - i);
+            std::size_t n = e;
+            while (n < text.size() && text[n] == ' ')
+                ++n;
+            const bool call = n < text.size() && text[n] == '(';
+            if (!call && !state_.is_defined(name) && name != "L" && name != "loss")
+                free.insert(name);
+            i = e;
+        }
+        // Only names with a declared one's stem (x_12 against x_1, x_2; not t1 against s1).
+        auto stem = [](const std::string& n) {
+            std::size_t k = 0;
+            while (k < n.size() && std::isalpha(static_cast<unsigned char>(n[k])))
+                ++k;
+            return n.substr(0, k);
+        };
+        std::string notes;
+        for (const auto& name : free) {
+            std::vector<std::string> alike;
+            for (const auto& d : declared)
+                if (stem(d) == stem(name))
+                    alike.push_back(d);
+            if (const std::string hint = did_you_mean(name, alike); !hint.empty())
+                notes += (notes.empty() ? "" : "\n") + ("note: " + name) +
+                         " is not declared, so the check takes it as a free variable" + hint;
+        }
+        if (!notes.empty())
+            report_.text(notes);
+    }
+
+    void expect(const statement_source& s, std::size_t after) {
+        const std::string& t = s.lines.front().text;
+        const std::size_t eq = find_equality(t, after);
+        if (eq == std::string::npos)
+            s.fail(skip(t, after), "expect: write expect EXPR == VALUE [within TOLERANCE]");
+        // expect EXPR == VALUE [within TOLERANCE] [at POINT]
+        const std::size_t at = find_word(t, "at", eq + 2);
+        const std::size_t end = at == std::string::npos ? t.size() : at;
+        std::size_t within = find_word(t, "within", eq + 2);
+        if (within != std::string::npos && within > end)
+            within = std::string::npos;
+        const std::size_t value_end = within == std::string::npos ? end : within;
+        const std::string lhs_text = trimmed(t, after, eq);
+        const std::string want_text = trimmed(t, eq + 2, value_end);
+        const GiNaC::exmap where =
+            at == std::string::npos ? state_.weight_values : point(s, at + 2);
+        const ex got = at_point(s, evaluate_in(state_, s, t.substr(after, eq - after), after),
+                                where, skip(t, after));
+        const ex want = at_point(
+            s, evaluate_in(state_, s, t.substr(eq + 2, value_end - eq - 2), eq + 2), where, eq + 2);
+        ex tolerance = 0;
+        if (within != std::string::npos)
+            tolerance = evaluate_in(state_, s, t.substr(within + 6, end - within - 6), within + 6);
+        if (is_tensor(got) != is_tensor(want) ||
+            (is_tensor(got) && shape_description(got) != shape_description(want)))
+            s.fail(eq + 2, "expect: " + lhs_text + " is a " + shape_description(got) +
+                               " but the expected value is a " + shape_description(want));
+        const GiNaC::exvector g =
+            is_tensor(got) ? entries(GiNaC::ex_to<GiNaC::matrix>(got)) : GiNaC::exvector{got};
+        const GiNaC::exvector w =
+            is_tensor(want) ? entries(GiNaC::ex_to<GiNaC::matrix>(want)) : GiNaC::exvector{want};
+        bool passed = true;
+        const GiNaC::numeric tol = evaluate_numeric(tolerance, {}, 30, "expect");
+        for (std::size_t k = 0; k < g.size() && passed; ++k) {
+            if (within == std::string::npos) {
+                // Exactly equal: rationals compare as they are; other constants (exp(1),
+                // softmax components) need a proof, never a numerical guess.
+                const ex d = (g[k] - w[k]).expand();
+                if (GiNaC::is_a<GiNaC::numeric>(d) && d.info(GiNaC::info_flags::rational))
+                    passed = d.is_zero();
+                else
+                    passed = verify(g[k], w[k]).outcome == verdict::proved;
+                continue;
+            }
+            passed = evaluate_numeric(abs(g[k] - w[k]), {}, 30, "expect") <= tol;
+        }
+        ++outcome_.expectations;
+        const std::string got_text = format_value(got, options_.digits);
+        const std::string message =
+            passed ? lhs_text + " = " + got_text
+                   : "expected " + lhs_text + " == " + want_text +
+                         (within == std::string::npos ? "" : " within " + to_text(tolerance)) +
+                         ", got " + got_text;
+        report_.outcome(passed, message);
+        if (!passed)
+            outcome_.failures.push_back(s.file + ":" + std::to_string(s.lines.front().number) +
+                                        ": " + message);
+    }
+
+    const problem_source& src_;
+    problem_report& report_;
+    const problem_options& options_;
+    problem_state state_;
+    problem_outcome outcome_;
+};
+
+} // namespace
+
+problem_outcome run_problem(const problem_source& source, problem_report& report,
+                            const problem_options& options) {
+    runner r(source, report, options);
+    return r.run();
+}
+
+} // namespace symgrad
