@@ -15,10 +15,10 @@
 #include "support/differential_checks.hpp"
 #include "support/expression_generator.hpp"
 #include "support/reference_evaluator.hpp"
-#include "symgrad/parser.hpp"
-#include "symgrad/printers.hpp"
-#include "symgrad/simplify.hpp"
-#include "symgrad/symbols.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/simplify/simplify.hpp"
+#include "symgrad/text/parser.hpp"
 #include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>

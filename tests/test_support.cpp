@@ -3,9 +3,9 @@
 #include "test_support.hpp"
 
 #include "cli/commands.hpp"
-#include "symgrad/evaluate.hpp"
-#include "symgrad/precision.hpp"
-#include "symgrad/symbols.hpp"
+#include "symgrad/core/evaluate.hpp"
+#include "symgrad/core/precision.hpp"
+#include "symgrad/core/symbols.hpp"
 
 #include <boost/test/unit_test.hpp>
 

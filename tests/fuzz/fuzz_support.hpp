@@ -8,7 +8,7 @@
 // internal message instead of symgrad's own ("power::eval(): division by zero"). Such a finding
 // aborts, so that libFuzzer saves the input as a crash.
 
-#include "symgrad/error.hpp"
+#include "symgrad/core/error.hpp"
 
 #include <cctype>
 #include <cstddef>

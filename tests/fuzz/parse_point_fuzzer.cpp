@@ -6,7 +6,7 @@
 
 #include "fuzz_support.hpp"
 
-#include "symgrad/parser.hpp"
+#include "symgrad/text/parser.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text = symgrad::fuzz::as_text(data, size);

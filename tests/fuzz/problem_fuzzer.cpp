@@ -14,9 +14,9 @@
 
 #include "fuzz_support.hpp"
 
-#include "symgrad/problem.hpp"
-#include "symgrad/problem_report.hpp"
-#include "symgrad/problem_source.hpp"
+#include "symgrad/problem/problem.hpp"
+#include "symgrad/problem/problem_report.hpp"
+#include "symgrad/problem/problem_source.hpp"
 
 #include <charconv>
 #include <cstdlib>

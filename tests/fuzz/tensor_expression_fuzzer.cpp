@@ -7,8 +7,8 @@
 
 #include "fuzz_support.hpp"
 
-#include "symgrad/symbols.hpp"
-#include "symgrad/tensor_expression.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/text/tensor_expression.hpp"
 
 namespace {
 

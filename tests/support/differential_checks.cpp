@@ -2,16 +2,16 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "support/differential_checks.hpp"
 
-#include "symgrad/error.hpp"
-#include "symgrad/evaluate.hpp"
-#include "symgrad/interpreter.hpp"
-#include "symgrad/native.hpp"
-#include "symgrad/parser.hpp"
-#include "symgrad/printers.hpp"
-#include "symgrad/simplify.hpp"
-#include "symgrad/symbols.hpp"
-#include "symgrad/tape.hpp"
-#include "symgrad/verify.hpp"
+#include "symgrad/compile/interpreter.hpp"
+#include "symgrad/compile/native.hpp"
+#include "symgrad/compile/tape.hpp"
+#include "symgrad/core/error.hpp"
+#include "symgrad/core/evaluate.hpp"
+#include "symgrad/core/printers.hpp"
+#include "symgrad/core/symbols.hpp"
+#include "symgrad/simplify/simplify.hpp"
+#include "symgrad/text/parser.hpp"
+#include "symgrad/verify/verify.hpp"
 #include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>

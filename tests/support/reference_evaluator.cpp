@@ -2,8 +2,8 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "support/reference_evaluator.hpp"
 
-#include "symgrad/functions.hpp"
-#include "symgrad/precision.hpp"
+#include "symgrad/core/functions.hpp"
+#include "symgrad/core/precision.hpp"
 
 #include <sstream>
 #include <unordered_map>
