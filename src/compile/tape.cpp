@@ -25,12 +25,8 @@ using GiNaC::numeric;
 
 namespace {
 
-std::string brief(const ex& e) {
-    std::string s = to_text(e);
-    if (s.size() > 100)
-        s = s.substr(0, 90) + " ... (" + std::to_string(s.size()) + " characters)";
-    return s;
-}
+/// Where error messages cut an expression short (brief).
+constexpr std::size_t brief_width = 100;
 
 std::string reason(const std::exception& x) {
     return ginac_reason(x);
@@ -147,7 +143,8 @@ struct vn_hash {
 
 std::size_t label_index(const ex& label, std::size_t classes) {
     if (!GiNaC::is_exactly_a<numeric>(label))
-        throw domain_error("crossentropy: the label " + brief(label) + " is not a number");
+        throw domain_error("crossentropy: the label " + brief(label, brief_width) +
+                           " is not a number");
     const numeric& v = GiNaC::ex_to<numeric>(label);
     numeric k;
     if (v.is_integer()) {
@@ -156,12 +153,12 @@ std::size_t label_index(const ex& label, std::size_t classes) {
                v == numeric(static_cast<long>(v.to_double()))) {
         k = numeric(static_cast<long>(v.to_double()));
     } else {
-        throw domain_error("crossentropy: the label " + brief(label) + " is not a class index 0.." +
-                           std::to_string(classes - 1));
+        throw domain_error("crossentropy: the label " + brief(label, brief_width) +
+                           " is not a class index 0.." + std::to_string(classes - 1));
     }
     if (k.is_negative() || k >= numeric(static_cast<long>(classes)))
-        throw domain_error("crossentropy: the label " + brief(label) + " is not a class index 0.." +
-                           std::to_string(classes - 1));
+        throw domain_error("crossentropy: the label " + brief(label, brief_width) +
+                           " is not a class index 0.." + std::to_string(classes - 1));
     return static_cast<std::size_t>(k.to_long());
 }
 
@@ -420,8 +417,8 @@ private:
     void add_arguments(const exvector& list, const char* what) {
         for (const auto& s : list) {
             if (!GiNaC::is_a<GiNaC::symbol>(s))
-                throw invalid_input(std::string("compile: the ") + what + " " + brief(s) +
-                                    " is not a symbol");
+                throw invalid_input(std::string("compile: the ") + what + " " +
+                                    brief(s, brief_width) + " is not a symbol");
             const auto id = static_cast<std::uint32_t>(values_.size());
             if (!memo_.emplace(s, id).second)
                 throw invalid_input("compile: " + symbol_name(s) +
@@ -434,7 +431,7 @@ private:
 
     void define(const assignment& a) {
         if (!GiNaC::is_a<GiNaC::symbol>(a.symbol))
-            throw invalid_input("compile: the definition of " + brief(a.symbol) +
+            throw invalid_input("compile: the definition of " + brief(a.symbol, brief_width) +
                                 " does not define a symbol");
         if (memo_.count(a.symbol))
             throw invalid_input("compile: " + symbol_name(a.symbol) +
@@ -567,15 +564,16 @@ private:
         } catch (const error&) {
             throw;
         } catch (const std::exception& x) {
-            throw domain_error("compile: " + brief(origin) + " is undefined (" + reason(x) + ")");
+            throw domain_error("compile: " + brief(origin, brief_width) + " is undefined (" +
+                               reason(x) + ")");
         }
         if (!GiNaC::is_exactly_a<numeric>(f) || !GiNaC::ex_to<numeric>(f).is_real())
-            throw domain_error("compile: the constant " + brief(origin) +
-                               " is not a real number (it is " + brief(f) + ")");
+            throw domain_error("compile: the constant " + brief(origin, brief_width) +
+                               " is not a real number (it is " + brief(f, brief_width) + ")");
         const double d = GiNaC::ex_to<numeric>(f).to_double();
         if (!std::isfinite(d))
-            throw domain_error("compile: the constant " + brief(origin) + " = " + brief(f) +
-                               " is not finite in double precision");
+            throw domain_error("compile: the constant " + brief(origin, brief_width) + " = " +
+                               brief(f, brief_width) + " is not finite in double precision");
         const auto id = static_cast<std::uint32_t>(values_.size());
         // The printed form, not GiNaC's (whose operand order changes from run to run): the key
         // orders commutative operands, and so the tape.
@@ -597,7 +595,8 @@ private:
         } catch (const error&) {
             throw;
         } catch (const std::exception& x) {
-            throw domain_error("compile: " + brief(e) + " is undefined (" + reason(x) + ")");
+            throw domain_error("compile: " + brief(e, brief_width) + " is undefined (" + reason(x) +
+                               ")");
         }
         return constant(exact, e);
     }
@@ -701,7 +700,7 @@ private:
         }
         throw invalid_input("compile: cannot compile a " +
                             std::string(GiNaC::ex_to<GiNaC::basic>(e).class_name()) + ": " +
-                            brief(e));
+                            brief(e, brief_width));
     }
 
     std::uint32_t lower(const ex& root) {
@@ -744,7 +743,8 @@ private:
             } catch (const error&) {
                 throw;
             } catch (const std::exception& x) {
-                throw domain_error("compile: " + brief(e) + " is undefined (" + reason(x) + ")");
+                throw domain_error("compile: " + brief(e, brief_width) + " is undefined (" +
+                                   reason(x) + ")");
             }
             memo_.emplace(e, id);
         }
@@ -904,8 +904,9 @@ private:
         case ml_function::softmax: {
             long k = 0;
             if (!small_integer(e.op(0), k) || k < 0 || static_cast<std::size_t>(k) >= ids.size())
-                throw invalid_input("compile: the softmax component " + brief(e.op(0)) +
-                                    " is not an index 0.." + std::to_string(ids.size() - 1));
+                throw invalid_input("compile: the softmax component " +
+                                    brief(e.op(0), brief_width) + " is not an index 0.." +
+                                    std::to_string(ids.size() - 1));
             return emit_list(opcode::softmax, ids, static_cast<std::int32_t>(k), e);
         }
         case ml_function::crossentropy:
@@ -917,7 +918,7 @@ private:
         opcode op;
         if (ids.size() != 1 || !named_function_opcode(name, op))
             throw invalid_input("compile: the function " + name + " has no numeric rule (in " +
-                                brief(e) + ")");
+                                brief(e, brief_width) + ")");
         return emit(op, ids[0], 0, e);
     }
 
@@ -995,8 +996,8 @@ private:
             } catch (const error&) {
                 throw;
             } catch (const std::exception& x) {
-                throw domain_error("compile: " + brief(origin) + " is undefined (" + reason(x) +
-                                   ")");
+                throw domain_error("compile: " + brief(origin, brief_width) + " is undefined (" +
+                                   reason(x) + ")");
             }
             return constant(exact, origin);
         }
@@ -1229,7 +1230,7 @@ std::string tape::describe(std::size_t reg) const {
         return "r" + std::to_string(reg);
     if (!names_[i].empty())
         return names_[i];
-    return brief(origins_[i]);
+    return brief(origins_[i], brief_width);
 }
 
 std::string tape::listing() const {

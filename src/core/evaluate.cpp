@@ -37,13 +37,8 @@ using GiNaC::numeric;
 
 namespace {
 
-/// An expression for an error message, cut short if it is long.
-std::string brief(const ex& e) {
-    std::string s = to_text(e);
-    if (s.size() > 160)
-        s = s.substr(0, 150) + " ... (" + std::to_string(s.size()) + " characters)";
-    return s;
-}
+/// Where error messages cut an expression short (brief).
+constexpr std::size_t brief_width = 160;
 
 std::string reason(const std::exception& e) {
     return ginac_reason(e);
@@ -90,12 +85,13 @@ public:
             } catch (const error&) {
                 throw;
             } catch (const std::exception& x) {
-                throw domain_error(where_ + ": " + brief(up_to_sign(e)) +
+                throw domain_error(where_ + ": " + brief(up_to_sign(e), brief_width) +
                                    " is undefined at this point (" + reason(x) + ")");
             }
             if (has_imaginary_unit(value))
-                throw domain_error(where_ + ": " + brief(e) + " is not real at this point (it is " +
-                                   brief(value) + ")");
+                throw domain_error(where_ + ": " + brief(e, brief_width) +
+                                   " is not real at this point (it is " +
+                                   brief(value, brief_width) + ")");
         }
         if (GiNaC::is_exactly_a<numeric>(value))
             check_number_size(GiNaC::ex_to<numeric>(value), where_);
@@ -151,12 +147,12 @@ private:
         for (std::size_t i = 0; i < e.nops(); ++i)
             args.push_back((*this)(e.op(i)));
         if (!(exact_function_bits(name, args) <= max_exact_bits()))
-            throw size_limit_error(where_ + ": " + brief(e) +
+            throw size_limit_error(where_ + ": " + brief(e, brief_width) +
                                    " is too large to compute exactly at this point: it would "
                                    "have " +
                                    digits_limit_text());
         if (at_a_pole_that_never_evaluates(name, args))
-            throw domain_error(where_ + ": " + brief(e) +
+            throw domain_error(where_ + ": " + brief(e, brief_width) +
                                " is undefined at this point (EllipticK(k) is infinite at k = 1 "
                                "and k = -1)");
     }
@@ -166,14 +162,6 @@ private:
     object_map<ex> memo_;
     object_set real_; // values known to be free of I
 };
-
-/// |a - b| <= 10^-digits * max(|a|, |b|), or both are zero.
-bool agree(const numeric& a, const numeric& b, long digits) {
-    const numeric scale = std::max(GiNaC::abs(a), GiNaC::abs(b));
-    if (scale.is_zero())
-        return true;
-    return GiNaC::abs(a - b) <= scale * GiNaC::pow(numeric(10), numeric(-digits));
-}
 
 /// Whether the exact zero test proves @p exact = 0 within 2 seconds (it may factor for minutes:
 /// it runs in a child process that is stopped then).
@@ -196,11 +184,12 @@ numeric evaluate_numeric_uncertified(const ex& exact, long digits, const std::st
         } catch (const error&) {
             throw;
         } catch (const std::exception& x) {
-            throw domain_error(where + ": " + brief(exact) + " cannot be evaluated (" + reason(x) +
-                               ")");
+            throw domain_error(where + ": " + brief(exact, brief_width) + " cannot be evaluated (" +
+                               reason(x) + ")");
         }
         if (!GiNaC::is_exactly_a<numeric>(v) || !GiNaC::ex_to<numeric>(v).is_real())
-            throw domain_error(where + ": the value is not a real number: " + brief(v));
+            throw domain_error(where +
+                               ": the value is not a real number: " + brief(v, brief_width));
         return GiNaC::ex_to<numeric>(v);
     };
     long precision = digits + 10;
@@ -208,7 +197,7 @@ numeric evaluate_numeric_uncertified(const ex& exact, long digits, const std::st
     for (int round = 0; round < 5; ++round) {
         precision *= 2;
         numeric next = approximate(precision);
-        if (agree(previous, next, digits + 1))
+        if (agree_to_digits(previous, next, digits + 1))
             return next;
         previous = next;
     }
@@ -462,7 +451,8 @@ ex ordered_evalf::operator()(const ex& e) {
             const std::string name = GiNaC::ex_to<GiNaC::function>(mapped).get_name();
             const GiNaC::exvector args(mapped.begin(), mapped.end());
             if (at_a_pole_that_never_evaluates(name, args))
-                throw domain_error(brief(e) + " is infinite (EllipticK(k) at k = 1 or k = -1)");
+                throw domain_error(brief(e, brief_width) +
+                                   " is infinite (EllipticK(k) at k = 1 or k = -1)");
         }
         value = mapped.evalf();
     }
@@ -477,7 +467,7 @@ double_point to_double_point(const GiNaC::exmap& point) {
             continue;
         const ex f = v.evalf();
         if (!GiNaC::is_exactly_a<numeric>(f) || !GiNaC::ex_to<numeric>(f).is_real())
-            throw invalid_input("to_double_point: the value of " + brief(k) +
+            throw invalid_input("to_double_point: the value of " + brief(k, brief_width) +
                                 " is not a real number");
         out[k] = GiNaC::ex_to<numeric>(f).to_double();
     }
@@ -501,7 +491,8 @@ public:
 
 private:
     [[noreturn]] void not_finite(const ex& e, double v, const char* why) {
-        throw domain_error(where_ + ": " + brief(e) + " is " + why + " at this point (" +
+        throw domain_error(where_ + ": " + brief(e, brief_width) + " is " + why +
+                           " at this point (" +
                            (std::isnan(v) ? std::string("nan") : (v > 0 ? "inf" : "-inf")) +
                            " in double precision)");
     }
@@ -532,7 +523,7 @@ private:
         if (is_exactly_a<numeric>(e)) {
             const auto& n = GiNaC::ex_to<numeric>(e);
             if (!n.is_real())
-                throw domain_error(where_ + ": " + brief(e) + " is not a real number");
+                throw domain_error(where_ + ": " + brief(e, brief_width) + " is not a real number");
             return checked(e, n.to_double());
         }
         if (is_a<GiNaC::symbol>(e)) {
@@ -562,23 +553,24 @@ private:
             const ex& expo = e.op(1);
             if (expo.info(GiNaC::info_flags::integer)) {
                 if (b == 0 && expo.info(GiNaC::info_flags::negative))
-                    throw domain_error(where_ + ": " + brief(e) +
+                    throw domain_error(where_ + ": " + brief(e, brief_width) +
                                        " is undefined at this point (division by zero)");
                 return checked(e, std::pow(b, GiNaC::ex_to<numeric>(expo).to_double()));
             }
             const double x = (*this)(expo);
             if (b < 0)
-                throw domain_error(where_ + ": " + brief(e) +
+                throw domain_error(where_ + ": " + brief(e, brief_width) +
                                    " is not real at this point (negative base " + format_double(b) +
                                    " to a non-integer power)");
             if (b == 0 && x < 0)
-                throw domain_error(where_ + ": " + brief(e) +
+                throw domain_error(where_ + ": " + brief(e, brief_width) +
                                    " is undefined at this point (division by zero)");
             return checked(e, std::pow(b, x));
         }
         if (is_a<GiNaC::function>(e))
             return checked(e, function_value(e));
-        throw invalid_input(where_ + ": cannot evaluate " + brief(e) + " in double precision");
+        throw invalid_input(where_ + ": cannot evaluate " + brief(e, brief_width) +
+                            " in double precision");
     }
 
     double function_value(const ex& e) {
@@ -595,8 +587,9 @@ private:
         case ml_function::logloss: {
             const double p = (*this)(e.op(0)), y = (*this)(e.op(1));
             if (p <= 0 || p >= 1)
-                throw domain_error(where_ + ": " + brief(e) + " is undefined at this point (p = " +
-                                   format_double(p) + " is not inside (0, 1))");
+                throw domain_error(where_ + ": " + brief(e, brief_width) +
+                                   " is undefined at this point (p = " + format_double(p) +
+                                   " is not inside (0, 1))");
             return kernels::logloss(p, y);
         }
         case ml_function::logsumexp: {
@@ -611,13 +604,14 @@ private:
             const double y = (*this)(e.op(0));
             const double k = std::round(y);
             if (k != y || k < 0 || k >= static_cast<double>(e.nops() - 1))
-                throw domain_error(where_ + ": " + brief(e) + ": the label " + format_double(y) +
-                                   " is not a class index 0.." + std::to_string(e.nops() - 2));
+                throw domain_error(where_ + ": " + brief(e, brief_width) + ": the label " +
+                                   format_double(y) + " is not a class index 0.." +
+                                   std::to_string(e.nops() - 2));
             if (auto v = log_of_one_plus(e.op(static_cast<std::size_t>(k) + 1), e))
                 return -*v;
             const double p = (*this)(e.op(static_cast<std::size_t>(k) + 1));
             if (p <= 0)
-                throw domain_error(where_ + ": " + brief(e) +
+                throw domain_error(where_ + ": " + brief(e, brief_width) +
                                    " is undefined at this point (log of " + format_double(p) + ")");
             return -std::log(p);
         }
@@ -631,8 +625,9 @@ private:
         const double x = (*this)(e.op(0));
         auto domain = [&](bool ok, const char* what) {
             if (!ok)
-                throw domain_error(where_ + ": " + brief(e) + " is undefined at this point (" +
-                                   what + " " + format_double(x) + ")");
+                throw domain_error(where_ + ": " + brief(e, brief_width) +
+                                   " is undefined at this point (" + what + " " + format_double(x) +
+                                   ")");
         };
         if (name == "exp")
             return std::exp(x);
@@ -684,8 +679,8 @@ private:
             return std::nullopt;
         const double u = (*this)(arg - 1);
         if (!(u > -1))
-            throw domain_error(where_ + ": " + brief(e) + " is undefined at this point (log of " +
-                               format_double(1 + u) + ")");
+            throw domain_error(where_ + ": " + brief(e, brief_width) +
+                               " is undefined at this point (log of " + format_double(1 + u) + ")");
         return std::log1p(u);
     }
 

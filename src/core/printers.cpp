@@ -748,6 +748,14 @@ ex sign_representative(const ex& s, bool& negated) {
     return order.sign_representative(s, negated);
 }
 
+std::string brief(const ex& e, std::size_t max_chars) {
+    std::string s = to_text(e); // not GiNaC's print, whose operand order changes from run to run
+    if (s.size() > max_chars)
+        s = s.substr(0, max_chars > 10 ? max_chars - 10 : 0) + " ... (" + std::to_string(s.size()) +
+            " characters)";
+    return s;
+}
+
 output_format parse_output_format(std::string_view name) {
     if (name == "text")
         return output_format::text;

@@ -22,13 +22,6 @@ using GiNaC::exvector;
 
 namespace {
 
-std::string brief(const ex& e) {
-    std::string s = to_text(e); // not GiNaC's print, whose operand order changes from run to run
-    if (s.size() > 120)
-        s = s.substr(0, 110) + " ... (" + std::to_string(s.size()) + " characters)";
-    return s;
-}
-
 std::vector<ex> checked_symbols(const std::vector<ex>& list, const char* what) {
     for (const auto& s : list)
         if (!GiNaC::is_a<GiNaC::symbol>(s))

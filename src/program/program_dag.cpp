@@ -13,17 +13,6 @@ namespace symgrad::detail {
 
 using GiNaC::ex;
 
-namespace {
-
-std::string brief(const ex& e) {
-    std::string s = to_text(e); // not GiNaC's print, whose operand order changes from run to run
-    if (s.size() > 120)
-        s = s.substr(0, 110) + " ... (" + std::to_string(s.size()) + " characters)";
-    return s;
-}
-
-} // namespace
-
 bool is_leaf(const ex& e) {
     return GiNaC::is_a<GiNaC::symbol>(e) || GiNaC::is_exactly_a<GiNaC::numeric>(e) ||
            GiNaC::is_a<GiNaC::constant>(e);

@@ -70,18 +70,11 @@ program_numbers run_numeric(const gradient_program& program, const GiNaC::exmap&
     return out;
 }
 
-bool agree(const numeric& a, const numeric& b, long digits) {
-    const numeric scale = std::max(GiNaC::abs(a), GiNaC::abs(b));
-    if (scale.is_zero())
-        return true;
-    return GiNaC::abs(a - b) <= scale * GiNaC::pow(numeric(10), numeric(-digits));
-}
-
 bool agree(const program_numbers& a, const program_numbers& b, long digits) {
-    if (!agree(a.loss, b.loss, digits))
+    if (!agree_to_digits(a.loss, b.loss, digits))
         return false;
     for (std::size_t i = 0; i < a.gradient.size(); ++i)
-        if (!agree(a.gradient[i], b.gradient[i], digits))
+        if (!agree_to_digits(a.gradient[i], b.gradient[i], digits))
             return false;
     return true;
 }

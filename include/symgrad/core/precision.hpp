@@ -4,9 +4,12 @@
 
 /// @file precision.hpp
 /// GiNaC's working precision (GiNaC::Digits) is one global; symgrad changes it only through
-/// this guard, which restores the previous value when it goes out of scope.
+/// this guard, which restores the previous value when it goes out of scope. Also the test
+/// that two numbers computed at some precision agree to a number of digits.
 
 #include <ginac/ginac.h>
+
+#include <algorithm>
 
 namespace symgrad {
 
@@ -24,5 +27,14 @@ public:
 private:
     long saved_;
 };
+
+/// Whether |a - b| <= 10^-digits * max(|a|, |b|), or both are zero: @p a and @p b agree to
+/// @p digits significant decimal digits.
+inline bool agree_to_digits(const GiNaC::numeric& a, const GiNaC::numeric& b, long digits) {
+    const GiNaC::numeric scale = std::max(GiNaC::abs(a), GiNaC::abs(b));
+    if (scale.is_zero())
+        return true;
+    return GiNaC::abs(a - b) <= scale * GiNaC::pow(GiNaC::numeric(10), GiNaC::numeric(-digits));
+}
 
 } // namespace symgrad

@@ -12,6 +12,7 @@
 
 #include <ginac/ginac.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ output_format parse_output_format(std::string_view name);
 /// factors are sorted and the signs of sums in products chosen by the formula alone, so the
 /// text is the same in every run (GiNaC's own print follows its run-dependent order).
 std::string to_text(const GiNaC::ex& e);
+
+/// to_text(e) for an error message: when it is longer than @p max_chars, its first
+/// max_chars - 10 characters followed by " ... (N characters)".
+std::string brief(const GiNaC::ex& e, std::size_t max_chars = 120);
 
 /// LaTeX: \frac for quotients, \sigma, e^{...}, \operatorname{softmax}_{k}, [y = k], ...
 std::string to_latex(const GiNaC::ex& e);
