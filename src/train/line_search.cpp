@@ -4,29 +4,17 @@
 
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/evaluate.hpp"
+#include "train/numeric_kinds.hpp"
 
 #include <cmath>
 
 namespace symgrad {
 
+using detail::finite;
+using detail::from_numeric;
 using GiNaC::numeric;
 
 namespace {
-
-template <class T> T from_numeric(const numeric& x);
-template <> double from_numeric<double>(const numeric& x) {
-    return x.to_double();
-}
-template <> numeric from_numeric<numeric>(const numeric& x) {
-    return x;
-}
-
-bool finite(double x) {
-    return std::isfinite(x);
-}
-bool finite(const numeric&) {
-    return true;
-}
 
 std::string text(double x) {
     return format_double(x, 17);

@@ -6,6 +6,7 @@
 #include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/precision.hpp"
 #include "symgrad/core/spelling.hpp"
+#include "train/numeric_kinds.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,17 +14,10 @@
 
 namespace symgrad {
 
+using detail::from_numeric;
 using GiNaC::numeric;
 
 namespace {
-
-template <class T> T from_numeric(const numeric& x);
-template <> double from_numeric<double>(const numeric& x) {
-    return x.to_double();
-}
-template <> numeric from_numeric<numeric>(const numeric& x) {
-    return x;
-}
 
 double root(double x, long) {
     return std::sqrt(x);

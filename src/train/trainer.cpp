@@ -9,6 +9,7 @@
 #include "symgrad/core/size_limits.hpp"
 #include "symgrad/core/symbols.hpp"
 #include "symgrad/program/program_evaluate.hpp"
+#include "train/numeric_kinds.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,8 @@
 
 namespace symgrad {
 
+using detail::finite;
+using detail::from_numeric;
 using GiNaC::ex;
 using GiNaC::numeric;
 
@@ -82,14 +85,6 @@ const char* stop_reason_name(stop_reason r) {
 }
 
 namespace {
-
-template <class T> T from_numeric(const numeric& x);
-template <> double from_numeric<double>(const numeric& x) {
-    return x.to_double();
-}
-template <> numeric from_numeric<numeric>(const numeric& x) {
-    return x;
-}
 
 numeric to_numeric(double x) {
     return numeric(x);
@@ -375,13 +370,6 @@ private:
 };
 
 // ---- the loop --------------------------------------------------------------------------------
-
-bool finite(double x) {
-    return std::isfinite(x);
-}
-bool finite(const numeric&) {
-    return true;
-}
 
 double norm_of(const std::vector<double>& g, long) {
     double s = 0;
