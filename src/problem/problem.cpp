@@ -3,6 +3,8 @@
 // Problem files: running the statements (definitions, show, check, expect) in order.
 #include "symgrad/problem/problem.hpp"
 
+#include "statements.hpp"
+
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/functions.hpp"
@@ -17,6 +19,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -40,19 +44,22 @@ GiNaC::ex problem_state::objective() const {
 
 /// The names a statement sees: the problem's, and L for the objective. They are looked up in
 /// the problem's map, not copied: a file of n definitions reads in time linear in n.
-static tensor_names names_in(const problem_state& state, bool allow_new_symbols) {
+tensor_names names_in(const problem_state& state, bool allow_new_symbols) {
     tensor_names names;
     names.more_values = &state.names.values;
     names.allow_new_symbols = allow_new_symbols;
+    names.declaration_hint = [](const std::string& name) {
+        // Inputs are x, X, x1, ...; labels y, t, target; anything else most likely a weight.
+        const char c = name.empty() ? 'w' : name[0];
+        const char* kind = (c == 'x' || c == 'X')                                  ? "inputs"
+                           : (c == 'y' || c == 'Y' || name == "t" || name == "target") ? "labels"
+                                                                                  : "weights";
+        return "declare it with '" + std::string(kind) + " " + name +
+               "' (or inputs, labels, weights), or define it with '" + name + " = ...' above";
+    };
     if ((state.loss || state.direct_objective) && !state.names.values.count("L"))
         names.values["L"] = state.objective();
     return names;
-}
-
-static written_expression read_in(const problem_state& state, const statement_source& s,
-                                  const std::string& text, std::size_t offset,
-                                  bool allow_new_symbols) {
-    return read_tensor_expression(text, names_in(state, allow_new_symbols), s.options_at(offset));
 }
 
 ex evaluate_in(const problem_state& state, const statement_source& s, const std::string& text,
@@ -85,40 +92,6 @@ namespace {
 
 bool blank(const std::string& s) {
     return s.find_first_not_of(" \t") == std::string::npos;
-}
-
-/// Position of the word @p word at bracket depth 0 in @p t from @p from, or npos.
-std::size_t find_word(const std::string& t, const std::string& word, std::size_t from) {
-    int depth = 0;
-    for (std::size_t i = from; i + word.size() <= t.size(); ++i) {
-        const char c = t[i];
-        if (c == '(' || c == '[' || c == '{')
-            ++depth;
-        else if (c == ')' || c == ']' || c == '}')
-            --depth;
-        else if (depth == 0 && t.compare(i, word.size(), word) == 0) {
-            const bool left = i == 0 || t[i - 1] == ' ' || t[i - 1] == '\t';
-            const bool right = i + word.size() == t.size() || t[i + word.size()] == ' ' ||
-                               t[i + word.size()] == '\t';
-            if (left && right)
-                return i;
-        }
-    }
-    return std::string::npos;
-}
-
-/// Position of "==" at depth 0, or npos.
-std::size_t find_equality(const std::string& t, std::size_t from) {
-    int depth = 0;
-    for (std::size_t i = from; i + 1 < t.size(); ++i) {
-        if (t[i] == '(' || t[i] == '[' || t[i] == '{')
-            ++depth;
-        else if (t[i] == ')' || t[i] == ']' || t[i] == '}')
-            --depth;
-        else if (depth == 0 && t[i] == '=' && t[i + 1] == '=')
-            return i;
-    }
-    return std::string::npos;
 }
 
 std::string trimmed(const std::string& t, std::size_t b, std::size_t e) {
@@ -154,52 +127,55 @@ public:
     }
 
 private:
-    static const std::vector<std::string>& keywords() {
-        static const std::vector<std::string> k{"weights",   "inputs", "labels", "data",
-                                                "objective", "show",   "check",  "expect",
-                                                "train",     "set",    "reset"};
-        return k;
+    using handler = void (runner::*)(const statement_source&, const std::string&, std::size_t);
+
+    /// The statements, by their first word. Each keyword is one only at the start of a
+    /// statement and not before a single '=': "show = 2*x" defines a name show.
+    static const std::map<std::string, handler, std::less<>>& statements() {
+        static const std::map<std::string, handler, std::less<>> table{
+            {"weights", &runner::declare},     {"inputs", &runner::declare},
+            {"labels", &runner::declare},      {"data", &runner::data},
+            {"objective", &runner::objective}, {"show", &runner::show},
+            {"check", &runner::check},         {"expect", &runner::expect},
+            {"train", &runner::train},         {"set", &runner::set_weights},
+            {"reset", &runner::set_weights}};
+        return table;
     }
 
     void execute(const statement_source& s) {
-        const std::string kw = s.keyword();
-        const std::string& t = s.lines.front().text;
-        const std::size_t after = t.find(kw) + kw.size();
-        if (kw == "weights" || kw == "inputs" || kw == "labels")
-            return declare(s, kw, after);
-        if (kw == "data") {
-            read_data(state_, s, after, report_);
-            if (state_.loss)
-                check_row_labels(s, *state_.loss, skip(t, after));
-            return refresh_objective();
-        }
-        if (kw == "objective")
-            return objective(s, after);
-        if (kw == "show")
-            return show(s, after);
-        if (kw == "check")
-            return check(s, after);
-        if (kw == "expect")
-            return expect(s, after);
-        if (kw == "train") {
-            run_train(state_, s, after, report_, options_);
-            return;
-        }
-        if (kw == "reset" || kw == "set")
-            return set_weights(s, kw, after);
-        // NAME = EXPR
-        const std::size_t eq = skip(t, after);
-        if (!kw.empty() && eq < t.size() && t[eq] == '=' &&
-            (eq + 1 >= t.size() || t[eq + 1] != '='))
-            return define(s, kw, eq + 1);
+        statement_reader r(s, 0, 0);
+        const token first = r.peek();
+        const std::string kw =
+            first.kind == token_kind::name ? std::string(r.lex().text_of(first)) : "";
+        const std::size_t after = first.end;
+        r.take();
+        if (!kw.empty() && r.lex().at(token_kind::equals) && r.lex().text_of(r.peek()).size() == 1)
+            return define(s, kw, r.peek().end);
+        if (auto it = statements().find(kw); it != statements().end())
+            return (this->*(it->second))(s, kw, after);
         std::string list;
-        for (const auto& k : keywords())
-            list += (list.empty() ? "" : ", ") + k;
+        std::vector<std::string> keywords;
+        for (const auto& entry : statements()) {
+            keywords.push_back(entry.first);
+            list += (list.empty() ? "" : ", ") + entry.first;
+        }
+        const std::string& t = s.lines.front().text;
         const std::size_t b = t.find_first_not_of(" \t");
         s.fail(b,
                "unknown statement '" + (kw.empty() ? t.substr(b, 1) : kw) + "'" +
-                   did_you_mean(kw, keywords()) + "; statements are " + list + ", and NAME = EXPR",
+                   did_you_mean(kw, keywords) + "; statements are " + list + ", and NAME = EXPR",
                std::max<std::size_t>(kw.size(), 1));
+    }
+
+    void data(const statement_source& s, const std::string&, std::size_t after) {
+        read_data(state_, s, after, report_);
+        if (state_.loss)
+            check_row_labels(s, *state_.loss, skip(s.lines.front().text, after));
+        refresh_objective();
+    }
+
+    void train(const statement_source& s, const std::string&, std::size_t after) {
+        run_train(state_, s, after, report_, options_);
     }
 
     static std::size_t skip(const std::string& t, std::size_t i) {
@@ -212,12 +188,12 @@ private:
         declare_names(state_, s, kw, after, report_);
     }
 
-    void objective(const statement_source& s, std::size_t after) {
-        const std::string word = trimmed(s.lines.front().text, after, s.lines.front().text.size());
-        if (word != "sum" && word != "mean")
+    void objective(const statement_source& s, const std::string&, std::size_t after) {
+        statement_reader r(s, 0, after);
+        if (!r.last_word("sum") && !r.last_word("mean"))
             s.fail(skip(s.lines.front().text, after), "objective: write 'objective sum' or "
                                                       "'objective mean'");
-        state_.mean = word == "mean";
+        state_.mean = r.at_word("mean");
         refresh_objective();
     }
 
@@ -293,7 +269,9 @@ private:
                        "' is declared; choose another name for the "
                        "definition",
                    name.size());
-        const ex value = evaluate_in(state_, s, t.substr(at), at);
+        statement_reader r(s, 0, at);
+        const ex value = r.expression(state_).value.value;
+        r.expect_end();
         if (name == "loss") {
             if (is_tensor(value))
                 s.fail(at, "loss: the per-sample loss must be a scalar, got a " +
@@ -317,15 +295,16 @@ private:
     /// reset: the weights go back to their declared starts; set NAME = VALUE, ...: new values.
     void set_weights(const statement_source& s, const std::string& kw, std::size_t after) {
         const std::string& t = s.lines.front().text;
+        statement_reader r(s, 0, after);
         if (kw == "reset") {
-            if (!trimmed(t, after, t.size()).empty())
+            if (!r.at_end())
                 s.fail(skip(t, after), "reset takes nothing: it returns every weight to its "
                                        "declared start");
             state_.weight_values = state_.initial_weights;
         } else {
-            if (trimmed(t, after, t.size()).empty())
+            if (r.at_end())
                 s.fail(after, "set: write set NAME = VALUE, ... (weights only)");
-            const GiNaC::exmap p = point(s, after);
+            const GiNaC::exmap p = point(s, r);
             for (const auto& [symbol, value] : p) {
                 const bool weight =
                     std::any_of(state_.weight_symbols.begin(), state_.weight_symbols.end(),
@@ -352,57 +331,55 @@ private:
     }
 
     /// "at weights" or "at NAME = VALUE, ...": a point, starting from the current weights.
-    GiNaC::exmap point(const statement_source& s, std::size_t at) {
-        const std::string& t = s.lines.front().text;
-        const std::string rest = trimmed(t, at, t.size());
+    GiNaC::exmap point(const statement_source& s, statement_reader& r) {
+        const std::size_t start = r.peek().begin;
         GiNaC::exmap p = state_.weight_values;
-        if (rest == "weights")
+        if (r.last_word("weights"))
             return p;
-        int depth = 0;
-        std::size_t start = at;
-        for (std::size_t i = at; i <= t.size(); ++i) {
-            const char c = i < t.size() ? t[i] : ',';
-            if (c == '(' || c == '[' || c == '{')
-                ++depth;
-            else if (c == ')' || c == ']' || c == '}')
-                --depth;
-            else if (c == ',' && depth == 0) {
-                assign(s, p, start, i);
-                start = i + 1;
-            }
+        for (;;) {
+            assign(r, p);
+            if (!r.lex().at(token_kind::comma))
+                break;
+            r.take();
         }
+        r.expect_end();
         // A label given a value that is not a class of the loss's cross-entropy (at y = 3 over
         // three classes) would make the loss pick no class at all.
         if (state_.loss) {
             try {
                 check_class_labels(*state_.loss, p, "at");
             } catch (const invalid_input& e) {
-                s.fail(skip(t, at), e.what());
+                s.fail(start, e.what());
             }
         }
         return p;
     }
 
-    void assign(const statement_source& s, GiNaC::exmap& p, std::size_t b, std::size_t e) {
-        const std::string& t = s.lines.front().text;
-        const std::size_t eq = t.find('=', b);
-        if (eq == std::string::npos || eq >= e)
-            s.fail(skip(t, b), "expected NAME = VALUE (or 'at weights')");
-        const std::string name = trimmed(t, b, eq);
+    void assign(statement_reader& r, GiNaC::exmap& p) {
+        const token name_token = r.peek();
+        if (name_token.kind != token_kind::name) {
+            r.fail(name_token.begin, "expected NAME = VALUE (or 'at weights')");
+        }
+        r.take();
+        if (!r.lex().at(token_kind::equals) || r.lex().text_of(r.peek()).size() != 1)
+            r.fail(name_token.begin, "expected NAME = VALUE (or 'at weights')");
+        const token equals = r.take();
+        const std::string name(r.lex().text_of(name_token));
         auto it = state_.names.values.find(name);
         if (it == state_.names.values.end()) {
             std::vector<std::string> names;
             for (const auto& kv : state_.names.values)
                 names.push_back(kv.first);
-            s.fail(skip(t, b), "undefined name '" + name + "'" + did_you_mean(name, names),
-                   name.size());
+            r.fail(name_token, "undefined name '" + name + "'" + did_you_mean(name, names));
         }
-        const ex value = evaluate_in(state_, s, t.substr(eq + 1, e - eq - 1), eq + 1);
+        if (r.at_end() || r.lex().at(token_kind::comma))
+            r.fail(equals.begin, "missing value after '='");
+        const ex value = r.expression(state_).value.value;
         const ex& target = it->second;
         if (is_tensor(target) != is_tensor(value) ||
             (is_tensor(target) && shape_description(target) != shape_description(value)))
-            s.fail(eq + 1, name + " is a " + shape_description(target) + " but the value is a " +
-                               shape_description(value));
+            r.fail(equals.end, name + " is a " + shape_description(target) +
+                                   " but the value is a " + shape_description(value));
         if (is_tensor(target)) {
             const auto names = entries(GiNaC::ex_to<GiNaC::matrix>(target));
             const auto values = entries(GiNaC::ex_to<GiNaC::matrix>(value));
@@ -410,7 +387,7 @@ private:
                 p[names[k]] = values[k];
         } else {
             if (!GiNaC::is_a<GiNaC::symbol>(target))
-                s.fail(skip(t, b), "'" + name + "' is a definition, not a variable", name.size());
+                r.fail(name_token, "'" + name + "' is a definition, not a variable");
             p[target] = value;
         }
     }
@@ -455,38 +432,53 @@ private:
         return simplify(e);
     }
 
-    void show(const statement_source& s, std::size_t after) {
+    void show(const statement_source& s, const std::string&, std::size_t after) {
         const std::string& t = s.lines.front().text;
         const std::size_t b = skip(t, after);
-        if (trimmed(t, b, t.size()) == "program")
+        statement_reader r(s, 0, after);
+        if (r.last_word("program"))
             return show_program(s);
-        const std::size_t at = find_word(t, "at", b);
-        const std::size_t end = at == std::string::npos ? t.size() : at;
-        const std::string text = trimmed(t, b, end);
-        if (text.empty())
+        if (r.at_end())
             s.fail(b, "show: what? (an expression, grad(EXPR) or program)");
-        if (text.rfind("grad(", 0) == 0 && text.back() == ')') {
-            const ex e = evaluate_in(state_, s, text.substr(5, text.size() - 6), b + 5);
-            return show_gradient(s, text, e, at);
+        if (r.word_then("grad", token_kind::open)) {
+            const token grad = r.take();
+            const token open = r.take();
+            if (open.symbol != '(')
+                r.fail(open, "grad: write grad(EXPR)");
+            const ex e = r.expression(state_).value.value;
+            if (!r.lex().at(token_kind::close, ')'))
+                r.lex().at(token_kind::end) ? r.fail(open, "'(' is never closed") : r.expect_end();
+            r.take();
+            const std::string text = r.text(grad.begin, r.lex().last_end());
+            const bool at = r.at_word("at");
+            if (at)
+                r.take();
+            else
+                r.expect_end();
+            return show_gradient(s, r, text, e, at);
         }
-        const ex e = evaluate_in(state_, s, text, b);
-        if (at == std::string::npos) {
-            report_.formula(text, label_latex(text), present(e));
+        const auto e = r.expression(state_);
+        const std::string text = r.text(e.begin, e.end);
+        if (!r.at_word("at")) {
+            r.expect_end();
+            report_.formula(text, label_latex(text), present(e.value.value));
             return;
         }
-        const ex v = at_point(s, e, point(s, at + 2), at + 2);
+        r.take();
+        const std::size_t at = r.peek().begin;
+        const ex v = at_point(s, e.value.value, point(s, r), at);
         report_.values({{text, format_value(v, options_.digits)}});
     }
 
-    void show_gradient(const statement_source& s, const std::string& text, const ex& e,
-                       std::size_t at) {
+    void show_gradient(const statement_source& s, statement_reader& r, const std::string& text,
+                       const ex& e, bool at) {
         if (is_tensor(e))
             s.fail(s.lines.front().text.find(text),
                    "grad: the expression must be a scalar, got a " + shape_description(e));
         if (state_.weight_symbols.empty())
             s.fail(s.lines.front().text.find(text), "grad: no weights are declared");
         std::vector<std::pair<std::string, std::string>> rows;
-        if (at == std::string::npos) {
+        if (!at) {
             // The function differentiated in the numerator: its name (grad(L): dL/dw1), or the
             // expression itself in parentheses.
             const std::string f = text.substr(5, text.size() - 6);
@@ -501,11 +493,12 @@ private:
                                 present(e.diff(GiNaC::ex_to<GiNaC::symbol>(w))));
             return;
         }
-        const GiNaC::exmap p = point(s, at + 2);
+        const std::size_t where = r.peek().begin;
+        const GiNaC::exmap p = point(s, r);
         for (const auto& w : state_.weight_symbols)
             rows.emplace_back(
                 "d/d" + symbol_name(w),
-                format_value(at_point(s, e.diff(GiNaC::ex_to<GiNaC::symbol>(w)), p, at + 2),
+                format_value(at_point(s, e.diff(GiNaC::ex_to<GiNaC::symbol>(w)), p, where),
                              options_.digits));
         report_.values(rows);
     }
@@ -547,29 +540,38 @@ private:
         report_.text(program_text(program));
     }
 
-    void check(const statement_source& s, std::size_t after) {
+    void check(const statement_source& s, const std::string&, std::size_t after) {
         const std::string& t = s.lines.front().text;
-        const std::size_t eq = find_equality(t, after);
-        if (eq == std::string::npos)
+        statement_reader r(s, 0, after);
+        auto usage = [&] {
             s.fail(skip(t, after), "check: write check LHS == RHS [expect proved|refuted|"
                                    "probably equal]");
-        const std::size_t exp = find_word(t, "expect", eq + 2);
-        const written_expression lhs = read_in(state_, s, t.substr(after, eq - after), after, true);
-        const std::size_t rhs_end = exp == std::string::npos ? t.size() : exp;
-        const written_expression rhs =
-            read_in(state_, s, t.substr(eq + 2, rhs_end - eq - 2), eq + 2, true);
-        const verify_result r = verify(lhs, rhs);
-        report_.text(format_text(r));
-        note_free_names(t.substr(after, rhs_end - after));
-        if (exp == std::string::npos)
+        };
+        if (r.at_end())
+            usage();
+        const auto lhs = r.expression(state_, true, true);
+        if (!r.lex().at(token_kind::equals))
+            r.at_end() ? usage() : r.expect_end();
+        if (r.lex().text_of(r.peek()).size() != 2)
+            r.fail(r.peek(), "check: compare with '==' (a single '=' defines a name)");
+        r.take();
+        const auto rhs = r.expression(state_, true, true);
+        const bool expects = r.at_word("expect");
+        if (!expects)
+            r.expect_end();
+        const verify_result v = verify(lhs.value, rhs.value);
+        report_.text(format_text(v));
+        note_free_names(s, lhs.begin, rhs.end);
+        if (!expects)
             return;
-        const std::string want = trimmed(t, exp + 6, t.size());
+        const std::size_t exp = r.take().begin;
+        const std::string want = r.rest();
         if (want != "proved" && want != "refuted" && want != "probably equal" &&
             want != verdict_name(verdict::equal_where_defined))
             s.fail(exp + 6, "check: expect proved, refuted, probably equal or equal where both "
                             "are defined");
         ++outcome_.expectations;
-        const std::string got(verdict_name(r.outcome));
+        const std::string got(verdict_name(v.outcome));
         const bool passed = got == want;
         const std::string message = "expected " + want + ", got " + got;
         report_.outcome(passed, message);
@@ -581,7 +583,7 @@ private:
     /// A free variable in a check whose name is close to a declared one is most likely a typo
     /// (x_12 for x_2): say so, since the check takes it as an independent variable. The names
     /// are read from the text: a typo may vanish from the expression (diff(E, x_12) is 0).
-    void note_free_names(const std::string& text) {
+    void note_free_names(const statement_source& s, std::size_t begin, std::size_t end) {
         std::vector<std::string> declared;
         for (const auto* list :
              {&state_.weight_symbols, &state_.input_symbols, &state_.label_symbols})
@@ -590,29 +592,14 @@ private:
         if (declared.empty())
             return;
         std::set<std::string> free;
-        for (std::size_t i = 0; i < text.size();) {
-            const auto c = static_cast<unsigned char>(text[i]);
-            if (!std::isalpha(c) && c != '_') {
-                // skip numbers whole (1e5 is not the name e5)
-                while (i < text.size() &&
-                       (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
-                    ++i;
-                i += i < text.size() && !std::isalpha(static_cast<unsigned char>(text[i])) &&
-                     text[i] != '_';
+        const source_text line(s.lines.front().text, {});
+        for (lexer names(line, begin, end); !names.at(token_kind::end);) {
+            const token t = names.take();
+            if (t.kind != token_kind::name || names.at(token_kind::open, '('))
                 continue;
-            }
-            std::size_t e = i;
-            while (e < text.size() &&
-                   (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_'))
-                ++e;
-            const std::string name = text.substr(i, e - i);
-            std::size_t n = e;
-            while (n < text.size() && text[n] == ' ')
-                ++n;
-            const bool call = n < text.size() && text[n] == '(';
-            if (!call && !state_.is_defined(name) && name != "L" && name != "loss")
+            const std::string name(names.text_of(t));
+            if (!state_.is_defined(name) && name != "L" && name != "loss")
                 free.insert(name);
-            i = e;
         }
         // Only names with a declared one's stem (x_12 against x_1, x_2; not t1 against s1).
         auto stem = [](const std::string& n) {
@@ -635,33 +622,43 @@ private:
             report_.text(notes);
     }
 
-    void expect(const statement_source& s, std::size_t after) {
+    void expect(const statement_source& s, const std::string&, std::size_t after) {
         const std::string& t = s.lines.front().text;
-        const std::size_t eq = find_equality(t, after);
-        if (eq == std::string::npos)
-            s.fail(skip(t, after), "expect: write expect EXPR == VALUE [within TOLERANCE]");
         // expect EXPR == VALUE [within TOLERANCE] [at POINT]
-        const std::size_t at = find_word(t, "at", eq + 2);
-        const std::size_t end = at == std::string::npos ? t.size() : at;
-        std::size_t within = find_word(t, "within", eq + 2);
-        if (within != std::string::npos && within > end)
-            within = std::string::npos;
-        const std::size_t value_end = within == std::string::npos ? end : within;
-        const std::string lhs_text = trimmed(t, after, eq);
-        const std::string want_text = trimmed(t, eq + 2, value_end);
-        const GiNaC::exmap where =
-            at == std::string::npos ? state_.weight_values : point(s, at + 2);
-        const ex got = at_point(s, evaluate_in(state_, s, t.substr(after, eq - after), after),
-                                where, skip(t, after));
-        const ex want = at_point(
-            s, evaluate_in(state_, s, t.substr(eq + 2, value_end - eq - 2), eq + 2), where, eq + 2);
-        ex tolerance = 0;
-        if (within != std::string::npos)
-            tolerance = evaluate_in(state_, s, t.substr(within + 6, end - within - 6), within + 6);
+        statement_reader r(s, 0, after);
+        auto usage = [&] {
+            s.fail(skip(t, after), "expect: write expect EXPR == VALUE [within TOLERANCE]");
+        };
+        if (r.at_end())
+            usage();
+        const auto lhs = r.expression(state_);
+        if (!r.lex().at(token_kind::equals))
+            r.at_end() ? usage() : r.expect_end();
+        if (r.lex().text_of(r.peek()).size() != 2)
+            r.fail(r.peek(), "expect: compare with '==' (a single '=' defines a name)");
+        const std::size_t value_at = r.take().end;
+        const auto want_read = r.expression(state_);
+        std::optional<ex> tolerance_read;
+        if (r.at_word("within")) {
+            r.take();
+            tolerance_read = r.expression(state_).value.value;
+        }
+        GiNaC::exmap where = state_.weight_values;
+        if (r.at_word("at")) {
+            r.take();
+            where = point(s, r);
+        }
+        r.expect_end();
+        const std::string lhs_text = r.text(lhs.begin, lhs.end);
+        const std::string want_text = r.text(want_read.begin, want_read.end);
+        const ex got = at_point(s, lhs.value.value, where, lhs.begin);
+        const ex want = at_point(s, want_read.value.value, where, value_at);
+        const bool within = tolerance_read.has_value();
+        const ex tolerance = within ? *tolerance_read : ex(0);
         if (is_tensor(got) != is_tensor(want) ||
             (is_tensor(got) && shape_description(got) != shape_description(want)))
-            s.fail(eq + 2, "expect: " + lhs_text + " is a " + shape_description(got) +
-                               " but the expected value is a " + shape_description(want));
+            s.fail(value_at, "expect: " + lhs_text + " is a " + shape_description(got) +
+                                 " but the expected value is a " + shape_description(want));
         const GiNaC::exvector g =
             is_tensor(got) ? entries(GiNaC::ex_to<GiNaC::matrix>(got)) : GiNaC::exvector{got};
         const GiNaC::exvector w =
@@ -669,7 +666,7 @@ private:
         bool passed = true;
         const GiNaC::numeric tol = evaluate_numeric(tolerance, {}, 30, "expect");
         for (std::size_t k = 0; k < g.size() && passed; ++k) {
-            if (within == std::string::npos) {
+            if (!within) {
                 // Exactly equal: rationals compare as they are; other constants (exp(1),
                 // softmax components) need a proof, never a numerical guess.
                 const ex d = (g[k] - w[k]).expand();
@@ -683,11 +680,10 @@ private:
         }
         ++outcome_.expectations;
         const std::string got_text = format_value(got, options_.digits);
-        const std::string message =
-            passed ? lhs_text + " = " + got_text
-                   : "expected " + lhs_text + " == " + want_text +
-                         (within == std::string::npos ? "" : " within " + to_text(tolerance)) +
-                         ", got " + got_text;
+        const std::string message = passed ? lhs_text + " = " + got_text
+                                           : "expected " + lhs_text + " == " + want_text +
+                                                 (!within ? "" : " within " + to_text(tolerance)) +
+                                                 ", got " + got_text;
         report_.outcome(passed, message);
         if (!passed)
             outcome_.failures.push_back(s.file + ":" + std::to_string(s.lines.front().number) +

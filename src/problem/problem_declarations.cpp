@@ -1,6 +1,7 @@
 // symgrad: symbolic gradients for machine-learning losses.
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 // Problem files: the declarations (weights, inputs, labels) and the data.
+#include "statements.hpp"
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/input_file.hpp"

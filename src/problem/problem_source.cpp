@@ -4,6 +4,7 @@
 
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/input_file.hpp"
+#include "symgrad/text/lexer.hpp"
 
 #include <sstream>
 
@@ -47,14 +48,9 @@ std::string statement_source::text() const {
 }
 
 std::string statement_source::keyword() const {
-    const std::string& t = lines.front().text;
-    std::size_t b = t.find_first_not_of(" \t");
-    if (b == std::string::npos)
-        return "";
-    std::size_t e = b;
-    while (e < t.size() && (std::isalnum(static_cast<unsigned char>(t[e])) || t[e] == '_'))
-        ++e;
-    return t.substr(b, e - b);
+    const source_text line = first_line_source();
+    const lexer words(line);
+    return words.at(token_kind::name) ? std::string(words.text_of(words.peek())) : "";
 }
 
 source_text statement_source::first_line_source() const {

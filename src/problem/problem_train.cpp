@@ -5,6 +5,7 @@
 // (the reference is the "train" section of problems/README.md). It trains the file's loss over
 // its data from the current weights, shows the epoch table and leaves the trained weights in
 // place for the statements after it.
+#include "statements.hpp"
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/input_file.hpp"
@@ -20,6 +21,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 namespace symgrad {
@@ -29,60 +31,106 @@ using GiNaC::numeric;
 
 namespace {
 
-/// A word of the statement and where it is (line index within the statement, byte offset).
-struct token {
-    std::string text;
+/// A word of the statement (an option, a value) and where it is (line index within the statement,
+/// byte offset).
+struct word {
+    std::string text; ///< a string's text is without its quotes
     std::size_t line = 0;
     std::size_t offset = 0;
+    std::size_t length = 0; ///< in bytes, quotes included
     bool quoted = false;
+    bool name = false;
 };
 
+/// The train statement's tokens, from the one lexer, line by line (options may continue on
+/// indented lines); numbers are read by the expression reader (0.1, 1/10, -1e-8).
 class train_parser {
 public:
-    train_parser(const statement_source& s, std::size_t offset) : s_(s) { split(offset); }
-
-    /// Fail at a token.
-    [[noreturn]] void fail(const token& t, const std::string& message) const {
-        statement_source line{s_.file, {s_.lines[t.line]}, {}};
-        line.fail(t.offset, "train: " + message,
-                  std::max<std::size_t>(t.text.size(), 1) + (t.quoted ? 2 : 0));
-    }
-    /// Fail just after the last token (something is missing).
-    [[noreturn]] void fail_after(const token& t, const std::string& message) const {
-        statement_source line{s_.file, {s_.lines[t.line]}, {}};
-        line.fail(t.offset + t.text.size() + (t.quoted ? 2 : 0), "train: " + message);
+    train_parser(const statement_source& s, std::size_t offset) : s_(s) {
+        for (std::size_t li = 0; li < s.lines.size(); ++li)
+            lines_.push_back(std::make_unique<statement_reader>(s, li, li == 0 ? offset : 0));
+        skip_ended_lines();
     }
 
-    bool done() const noexcept { return next_ >= tokens_.size(); }
-    const token& peek() const { return tokens_[next_]; }
-    const token& take() { return tokens_[next_++]; }
-    const token& previous() const { return tokens_[next_ - 1]; }
+    /// Fail at a word.
+    [[noreturn]] void fail(const word& t, const std::string& message) const {
+        statement_source line{s_.file, {s_.lines[t.line]}, {}};
+        line.fail(t.offset, "train: " + message, std::max<std::size_t>(t.length, 1));
+    }
+    /// Fail just after the last word (something is missing).
+    [[noreturn]] void fail_after(const word& t, const std::string& message) const {
+        statement_source line{s_.file, {s_.lines[t.line]}, {}};
+        line.fail(t.offset + t.length, "train: " + message);
+    }
+
+    bool done() const noexcept { return line_ >= lines_.size(); }
+    word peek() const { return describe(lines_[line_]->peek()); }
+    word take() {
+        previous_ = peek();
+        lines_[line_]->take();
+        skip_ended_lines();
+        return previous_;
+    }
+    const word& previous() const { return previous_; }
+
+    /// A word that may hold hyphens, written without spaces: fletcher-reeves.
+    word take_hyphenated() {
+        word w = take();
+        while (!done() && previous_.line == line_) {
+            const lexer& lex = lines_[line_]->lex();
+            if (!lex.at(token_kind::op, '-') || lex.peek().begin != w.offset + w.length)
+                break;
+            lexer ahead = lex;
+            ahead.take();
+            if (!ahead.at(token_kind::name) || ahead.peek().begin != lex.peek().end)
+                break;
+            take();
+            const word part = take();
+            w.text += "-" + part.text;
+            w.length = part.offset + part.length - w.offset;
+        }
+        previous_ = w;
+        return w;
+    }
 
     /// The value after option @p option.
-    const token& value(const token& option) {
+    word value(const word& option) {
         if (done())
             fail_after(option, "'" + option.text + "' needs a value");
+        if (lines_[line_]->lex().at(token_kind::equals))
+            fail(peek(), "options take no '=': write '" + option.text + " VALUE'");
         return take();
     }
 
     /// An exact real number (decimals are exact: 0.1 is 1/10; 1/10 and 1e-8 work too).
-    numeric number(const token& option) {
-        const token& t = value(option);
-        statement_source line{s_.file, {s_.lines[t.line]}, {}};
+    numeric number(const word& option) {
+        if (done())
+            fail_after(option, "'" + option.text + "' needs a value");
+        if (lines_[line_]->lex().at(token_kind::equals))
+            fail(peek(), "options take no '=': write '" + option.text + " VALUE'");
+        const word first = peek();
+        statement_reader& r = *lines_[line_];
         ex v;
+        std::size_t end = first.offset + first.length;
         try {
-            v = parse(t.text, line.options_at(t.offset));
+            v = read_expression_prefix(r.lex(), tensor_names{}).value;
+            end = r.lex().last_end();
         } catch (const parse_error&) {
-            fail(t, option.text + ": expected a number, got '" + t.text + "'");
+            fail(first, option.text + ": expected a number, got '" + first.text + "'");
         }
+        previous_ = first;
+        previous_.length = end - first.offset;
+        skip_ended_lines();
         if (!GiNaC::is_a<numeric>(v) || !GiNaC::ex_to<numeric>(v).is_real())
-            fail(t, option.text + ": expected a number, got '" + t.text + "'");
+            fail(previous_, option.text + ": expected a number, got '" +
+                                s_.lines[first.line].text.substr(first.offset, previous_.length) +
+                                "'");
         return GiNaC::ex_to<numeric>(v);
     }
 
     /// A count: a non-negative integer.
-    std::size_t count(const token& option, bool positive = true) {
-        const token& t = value(option);
+    std::size_t count(const word& option, bool positive = true) {
+        const word t = value(option);
         std::size_t n = 0;
         const auto* end = t.text.data() + t.text.size();
         const auto [ptr, ec] = std::from_chars(t.text.data(), end, n);
@@ -93,47 +141,34 @@ public:
     }
 
 private:
-    void split(std::size_t offset) {
-        for (std::size_t li = 0; li < s_.lines.size(); ++li) {
-            const std::string& text = s_.lines[li].text;
-            std::size_t i = li == 0 ? offset : 0;
-            while (i < text.size()) {
-                if (text[i] == ' ' || text[i] == '\t') {
-                    ++i;
-                    continue;
-                }
-                token t;
-                t.line = li;
-                t.offset = i;
-                if (text[i] == '"') {
-                    const std::size_t close = text.find('"', i + 1);
-                    if (close == std::string::npos) {
-                        statement_source line{s_.file, {s_.lines[li]}, {}};
-                        line.fail(i, "train: the quote is never closed");
-                    }
-                    t.text = text.substr(i + 1, close - i - 1);
-                    t.quoted = true;
-                    i = close + 1;
-                } else {
-                    const std::size_t b = i;
-                    while (i < text.size() && text[i] != ' ' && text[i] != '\t')
-                        ++i;
-                    t.text = text.substr(b, i - b);
-                }
-                tokens_.push_back(std::move(t));
-            }
-        }
+    word describe(const symgrad::token& t) const {
+        const lexer& lex = lines_[line_]->lex();
+        word out;
+        out.line = line_;
+        out.offset = t.begin;
+        out.length = t.end - t.begin;
+        out.quoted = t.kind == token_kind::string;
+        out.name = t.kind == token_kind::name;
+        const std::string_view text = lex.text_of(t);
+        out.text = out.quoted ? std::string(text.substr(1, text.size() - 2)) : std::string(text);
+        return out;
+    }
+
+    void skip_ended_lines() {
+        while (line_ < lines_.size() && lines_[line_]->at_end())
+            ++line_;
     }
 
     const statement_source& s_;
-    std::vector<token> tokens_;
-    std::size_t next_ = 0;
+    std::vector<std::unique_ptr<statement_reader>> lines_;
+    std::size_t line_ = 0;
+    word previous_;
 };
 
 /// Which methods an option belongs to (empty: every method).
 struct option_rule {
     std::set<method> methods;
-    std::function<void(train_parser&, const token&, train_options&)> apply;
+    std::function<void(train_parser&, const word&, train_options&)> apply;
 };
 
 const std::set<method> sgd_family{method::gd,       method::sgd,     method::momentum,
@@ -143,16 +178,16 @@ const std::set<method> sgd_family{method::gd,       method::sgd,     method::mom
 std::map<std::string, option_rule>& rules() {
     static std::map<std::string, option_rule> r = [] {
         std::map<std::string, option_rule> m;
-        auto rate = [](train_parser& p, const token& t, train_options& o) {
+        auto rate = [](train_parser& p, const word& t, train_options& o) {
             o.optimizer.rate = p.number(t);
         };
         m["rate"] = {{}, rate};
         m["lr"] = {{}, rate};
         m["epochs"] = {
-            {}, [](train_parser& p, const token& t, train_options& o) { o.epochs = p.count(t); }};
+            {}, [](train_parser& p, const word& t, train_options& o) { o.epochs = p.count(t); }};
         m["steps"] = {
-            {}, [](train_parser& p, const token& t, train_options& o) { o.steps = p.count(t); }};
-        m["batch"] = {sgd_family, [](train_parser& p, const token& t, train_options& o) {
+            {}, [](train_parser& p, const word& t, train_options& o) { o.steps = p.count(t); }};
+        m["batch"] = {sgd_family, [](train_parser& p, const word& t, train_options& o) {
                           if (!p.done() && p.peek().text == "all") {
                               p.take();
                               o.batches.size = 0;
@@ -160,77 +195,76 @@ std::map<std::string, option_rule>& rules() {
                               o.batches.size = p.count(t);
                           }
                       }};
-        m["order"] = {sgd_family, [](train_parser& p, const token& t, train_options& o) {
-                          const token& v = p.value(t);
+        m["order"] = {sgd_family, [](train_parser& p, const word& t, train_options& o) {
+                          const word v = p.value(t);
                           if (v.text != "given")
                               p.fail(v, "order: write 'order given' or 'shuffle SEED'");
                           o.batches.shuffle = false;
                       }};
-        m["shuffle"] = {sgd_family, [](train_parser& p, const token& t, train_options& o) {
+        m["shuffle"] = {sgd_family, [](train_parser& p, const word& t, train_options& o) {
                             o.batches.shuffle = true;
                             o.batches.seed = p.count(t, false);
                         }};
-        m["objective"] = {{}, [](train_parser& p, const token& t, train_options& o) {
-                              const token& v = p.value(t);
+        m["objective"] = {{}, [](train_parser& p, const word& t, train_options& o) {
+                              const word v = p.value(t);
                               if (v.text != "sum" && v.text != "mean")
                                   p.fail(v, "objective: write 'objective sum' or 'objective "
                                             "mean'");
                               o.objective = v.text == "sum" ? reduction::sum : reduction::mean;
                           }};
         m["momentum"] = {{method::momentum, method::nesterov, method::rmsprop},
-                         [](train_parser& p, const token& t, train_options& o) {
+                         [](train_parser& p, const word& t, train_options& o) {
                              o.optimizer.momentum = p.number(t);
                          }};
-        m["dampening"] = {{method::momentum},
-                          [](train_parser& p, const token& t, train_options& o) {
+        m["dampening"] = {{method::momentum}, [](train_parser& p, const word& t, train_options& o) {
                               o.optimizer.dampening = p.number(t);
                           }};
-        m["alpha"] = {{method::rmsprop}, [](train_parser& p, const token& t, train_options& o) {
+        m["alpha"] = {{method::rmsprop}, [](train_parser& p, const word& t, train_options& o) {
                           o.optimizer.alpha = p.number(t);
                       }};
         m["eps"] = {{method::adagrad, method::rmsprop, method::adam},
-                    [](train_parser& p, const token& t, train_options& o) {
+                    [](train_parser& p, const word& t, train_options& o) {
                         o.optimizer.eps = p.number(t);
                     }};
-        m["centered"] = {{method::rmsprop}, [](train_parser&, const token&, train_options& o) {
+        m["centered"] = {{method::rmsprop}, [](train_parser&, const word&, train_options& o) {
                              o.optimizer.centered = true;
                          }};
-        m["beta1"] = {{method::adam}, [](train_parser& p, const token& t, train_options& o) {
+        m["beta1"] = {{method::adam}, [](train_parser& p, const word& t, train_options& o) {
                           o.optimizer.beta1 = p.number(t);
                       }};
-        m["beta2"] = {{method::adam}, [](train_parser& p, const token& t, train_options& o) {
+        m["beta2"] = {{method::adam}, [](train_parser& p, const word& t, train_options& o) {
                           o.optimizer.beta2 = p.number(t);
                       }};
-        m["lr_decay"] = {{method::adagrad}, [](train_parser& p, const token& t, train_options& o) {
+        m["lr_decay"] = {{method::adagrad}, [](train_parser& p, const word& t, train_options& o) {
                              o.optimizer.lr_decay = p.number(t);
                          }};
         m["initial_accumulator"] = {{method::adagrad},
-                                    [](train_parser& p, const token& t, train_options& o) {
+                                    [](train_parser& p, const word& t, train_options& o) {
                                         o.optimizer.initial_accumulator = p.number(t);
                                     }};
-        m["weight_decay"] = {{}, [](train_parser& p, const token& t, train_options& o) {
+        m["weight_decay"] = {{}, [](train_parser& p, const word& t, train_options& o) {
                                  o.optimizer.weight_decay = p.number(t);
                              }};
         m["restart"] = {{method::fletcher_reeves, method::polak_ribiere},
-                        [](train_parser& p, const token& t, train_options& o) {
+                        [](train_parser& p, const word& t, train_options& o) {
                             o.optimizer.restart = p.count(t);
                         }};
-        m["damping"] = {{method::newton}, [](train_parser& p, const token& t, train_options& o) {
+        m["damping"] = {{method::newton}, [](train_parser& p, const word& t, train_options& o) {
                             o.optimizer.damping = p.number(t);
                         }};
         const std::set<method> searching{method::gd, method::fletcher_reeves, method::polak_ribiere,
                                          method::newton};
-        m["line_search"] = {searching, [](train_parser&, const token&, train_options& o) {
+        m["line_search"] = {searching, [](train_parser&, const word&, train_options& o) {
                                 o.optimizer.line_search = true;
                             }};
-        m["armijo"] = {searching, [](train_parser& p, const token& t, train_options& o) {
+        m["armijo"] = {searching, [](train_parser& p, const word& t, train_options& o) {
                            o.optimizer.armijo = p.number(t);
                        }};
-        m["shrink"] = {searching, [](train_parser& p, const token& t, train_options& o) {
+        m["shrink"] = {searching, [](train_parser& p, const word& t, train_options& o) {
                            o.optimizer.shrink = p.number(t);
                        }};
-        m["schedule"] = {{}, [](train_parser& p, const token& t, train_options& o) {
-                             const token& kind = p.value(t);
+        m["schedule"] = {{}, [](train_parser& p, const word& t, train_options& o) {
+                             const word kind = p.value(t);
                              if (kind.text == "constant") {
                                  o.rates = schedule{};
                              } else if (kind.text == "step") {
@@ -246,20 +280,20 @@ std::map<std::string, option_rule>& rules() {
                                               "FACTOR'");
                              }
                          }};
-        m["gradtol"] = {{}, [](train_parser& p, const token& t, train_options& o) {
+        m["gradtol"] = {{}, [](train_parser& p, const word& t, train_options& o) {
                             o.gradient_tolerance = p.number(t);
                         }};
-        m["losstol"] = {{}, [](train_parser& p, const token& t, train_options& o) {
+        m["losstol"] = {{}, [](train_parser& p, const word& t, train_options& o) {
                             o.loss_tolerance = p.number(t);
                         }};
-        m["digits"] = {{}, [](train_parser& p, const token& t, train_options& o) {
+        m["digits"] = {{}, [](train_parser& p, const word& t, train_options& o) {
                            const std::size_t d = p.count(t, false);
                            if (d > 100)
                                p.fail(p.previous(),
                                       "digits: at most 100, got " + std::to_string(d));
                            o.table.digits = static_cast<int>(d);
                        }};
-        m["every"] = {{}, [](train_parser& p, const token& t, train_options& o) {
+        m["every"] = {{}, [](train_parser& p, const word& t, train_options& o) {
                           if (!p.done() && p.peek().text == "step") {
                               p.take();
                               o.table.steps = true;
@@ -275,19 +309,17 @@ std::map<std::string, option_rule>& rules() {
                               p.take();
                           }
                       }};
-        m["loss"] = {{},
-                     [](train_parser&, const token&, train_options& o) { o.table.loss = true; }};
-        m["gradnorm"] = {{}, [](train_parser&, const token&, train_options& o) {
-                             o.table.gradient_norm = true;
-                         }};
-        m["exact"] = {{}, [](train_parser&, const token&, train_options& o) {
+        m["loss"] = {{}, [](train_parser&, const word&, train_options& o) { o.table.loss = true; }};
+        m["gradnorm"] = {
+            {}, [](train_parser&, const word&, train_options& o) { o.table.gradient_norm = true; }};
+        m["exact"] = {{}, [](train_parser&, const word&, train_options& o) {
                           o.numbers = arithmetic::exact;
                       }};
-        m["precision"] = {{}, [](train_parser& p, const token& t, train_options& o) {
+        m["precision"] = {{}, [](train_parser& p, const word& t, train_options& o) {
                               o.digits = static_cast<long>(p.count(t));
                           }};
-        m["log"] = {{}, [](train_parser& p, const token& t, train_options& o) {
-                        const token& v = p.value(t);
+        m["log"] = {{}, [](train_parser& p, const word& t, train_options& o) {
+                        const word v = p.value(t);
                         const std::string ext = std::filesystem::path(v.text).extension();
                         if (ext == ".csv")
                             o.csv_log = v.text;
@@ -320,7 +352,7 @@ train_options parse_train(train_parser& p, const statement_source& s, std::size_
                     list += (list.empty() ? "" : ", ") + n;
                 return list;
             }());
-    const token& m = p.take();
+    const word m = p.take_hyphenated();
     try {
         o.optimizer.kind = parse_method(m.text);
     } catch (const invalid_input& e) {
@@ -331,10 +363,13 @@ train_options parse_train(train_parser& p, const statement_source& s, std::size_
     for (const auto& [name, rule] : rules())
         known.push_back(name);
     while (!p.done()) {
-        const token& t = p.take();
+        const word t = p.take();
         auto it = rules().find(t.text);
-        if (it == rules().end() || t.quoted)
+        if (it == rules().end() || !t.name) {
+            if (t.name && (t.text == "learning_rate" || t.text == "eta"))
+                p.fail(t, "unknown option '" + t.text + "'; the learning rate is 'rate VALUE'");
             p.fail(t, "unknown option '" + t.text + "'" + did_you_mean(t.text, known));
+        }
         const option_rule& rule = it->second;
         if (!rule.methods.empty() && !rule.methods.count(o.optimizer.kind))
             p.fail(t, "'" + t.text + "' is not an option of " +

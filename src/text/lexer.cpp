@@ -94,14 +94,16 @@ std::optional<GiNaC::numeric> decimal_value(std::string_view literal) {
 }
 
 lexer::lexer(const source_text& source, std::size_t begin, std::size_t end)
-    : source_(source), pos_(begin), end_(std::min(end, source.text().size())) {
+    : source_(source), pos_(begin), end_(std::min(end, source.text().size())), last_end_(begin) {
     current_ = scan();
 }
 
 token lexer::take() {
     token t = current_;
-    if (t.kind != token_kind::end)
+    if (t.kind != token_kind::end) {
+        last_end_ = t.end;
         current_ = scan();
+    }
     return t;
 }
 

@@ -131,6 +131,27 @@ bool has_imaginary_part(const ex& e, object_set& real) {
     return false;
 }
 
+/// For 0,25 (a decimal comma, as many countries write it): what to write instead.
+std::string decimal_comma_hint(const lexer& lex, const token& comma) {
+    const std::string_view s = lex.source().text();
+    auto digit = [&](std::size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
+    if (comma.begin == 0 || !digit(comma.begin - 1) || !digit(comma.end))
+        return "";
+    std::size_t b = comma.begin, e = comma.end;
+    while (b > 0 && digit(b - 1))
+        --b;
+    while (digit(e))
+        ++e;
+    return "; for a decimal, write a point: " + std::string(s.substr(b, comma.begin - b)) + "." +
+           std::string(s.substr(comma.end, e - comma.end));
+}
+
+std::string equals_message(const lexer& lex, const token& t) {
+    return "'" + lex.describe(t) +
+           "' is not an operator in an expression (compare with '==' in check and expect "
+           "statements)";
+}
+
 class reader {
 public:
     reader(lexer& lex, const tensor_names& names, const parse_options& options)
@@ -150,21 +171,7 @@ public:
         return v;
     }
 
-    void expect_end() {
-        const token t = lex_.peek();
-        switch (t.kind) {
-        case token_kind::end:
-            return;
-        case token_kind::close:
-            lex_.fail(t.begin, "unmatched '" + lex_.describe(t) + "'");
-        case token_kind::comma:
-            lex_.fail(t.begin, "',' outside an argument list or a [list]" + decimal_comma_hint(t));
-        case token_kind::equals:
-            lex_.fail(t.begin, equals_message(t));
-        default:
-            lex_.fail(t, "missing operator before '" + lex_.describe(t) + "'");
-        }
-    }
+    void expect_end() const { expect_end_of_expression(lex_); }
 
     /// The conditions of the expression's real domain as written (domain.hpp).
     std::vector<domain_condition> domain;
@@ -173,27 +180,6 @@ public:
 
 private:
     // ---- errors ------------------------------------------------------------------------------
-
-    /// For 0,25 (a decimal comma, as many countries write it): what to write instead.
-    std::string decimal_comma_hint(const token& comma) const {
-        const std::string_view s = lex_.source().text();
-        auto digit = [&](std::size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
-        if (comma.begin == 0 || !digit(comma.begin - 1) || !digit(comma.end))
-            return "";
-        std::size_t b = comma.begin, e = comma.end;
-        while (b > 0 && digit(b - 1))
-            --b;
-        while (digit(e))
-            ++e;
-        return "; for a decimal, write a point: " + std::string(s.substr(b, comma.begin - b)) +
-               "." + std::string(s.substr(comma.end, e - comma.end));
-    }
-
-    std::string equals_message(const token& t) const {
-        return "'" + lex_.describe(t) +
-               "' is not an operator in an expression (compare with '==' in check and expect "
-               "statements)";
-    }
 
     /// What went wrong while GiNaC built a value: symgrad's own messages as they are; GiNaC's
     /// and CLN's without their internal function ("power::eval(): division by zero" ->
@@ -337,7 +323,7 @@ private:
         case token_kind::semicolon:
             lex_.fail(t.begin, "expected an operand before '" + lex_.describe(t) + "'");
         case token_kind::equals:
-            lex_.fail(t.begin, equals_message(t));
+            lex_.fail(t.begin, equals_message(lex_, t));
         case token_kind::string:
             lex_.fail(t, "a string has no value in an expression");
         case token_kind::end:
@@ -366,7 +352,7 @@ private:
             lex_.fail(t.begin, "',' inside parentheses; write f(a, b) for a call and [a, b] "
                                "for a vector");
         if (t.kind == token_kind::equals)
-            lex_.fail(t.begin, equals_message(t));
+            lex_.fail(t.begin, equals_message(lex_, t));
         lex_.fail(t, "missing operator before '" + lex_.describe(t) + "'");
     }
 
@@ -868,9 +854,32 @@ written_expression read_tensor_expression(const source_text& source, std::size_t
     return read_range(source, begin, end, names, options, true);
 }
 
+void expect_end_of_expression(const lexer& lex) {
+    const token t = lex.peek();
+    switch (t.kind) {
+    case token_kind::end:
+        return;
+    case token_kind::close:
+        lex.fail(t.begin, "unmatched '" + lex.describe(t) + "'");
+    case token_kind::comma:
+        lex.fail(t.begin, "',' outside an argument list or a [list]" + decimal_comma_hint(lex, t));
+    case token_kind::equals:
+        lex.fail(t.begin, equals_message(lex, t));
+    case token_kind::number:
+    case token_kind::name:
+    case token_kind::op:
+    case token_kind::open:
+    case token_kind::semicolon:
+    case token_kind::string:
+        break;
+    }
+    lex.fail(t, "missing operator before '" + lex.describe(t) + "'");
+}
+
 written_expression read_expression_prefix(lexer& lex, const tensor_names& names,
-                                          const parse_options& options) {
+                                          const parse_options& options, bool note_domain) {
     reader r(lex, names, options);
+    r.note_domain = note_domain;
     written_expression out;
     out.value = r.expression_prefix();
     out.domain = std::move(r.domain);

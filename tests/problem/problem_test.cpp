@@ -543,4 +543,45 @@ BOOST_AUTO_TEST_CASE(rendered_markdown_has_no_text_turned_italic) {
     }
 }
 
+// The words inside statements (at, within, expect, in) are contextual: a variable may have
+// any of these names. By hand: at = 2 gives at + 1 = 3 and d(at^2)/d(at) = 2*at = 4; within
+// = 3 gives within^2 = 9; check expect + expect == 2*expect is proved.
+BOOST_AUTO_TEST_CASE(statement_words_are_not_reserved_names) {
+    const auto r = run_text("weights at within = 2\n"
+                            "show at + 1 at at = 2\n"
+                            "show grad(at^2) at at = 2\n"
+                            "expect within^2 == 9 within 0 at within = 3\n"
+                            "expect at*within == 4\n"
+                            "check expect + expect == 2*expect expect proved\n"
+                            "show = 3\n"
+                            "expect show == 3\n");
+    BOOST_TEST(r.outcome.failures.empty(), r.text);
+    BOOST_TEST(r.outcome.expectations == 4u);
+    BOOST_TEST(contains(r.text, "at + 1"), r.text);
+    BOOST_TEST(contains(r.text, "3"), r.text);
+    BOOST_TEST(contains(r.text, "d/dat"), r.text);
+}
+
+// An undefined name in a problem file: the message shows the declaration to add.
+BOOST_AUTO_TEST_CASE(an_undefined_name_shows_the_declaration_to_add) {
+    auto m = message_of([] { run_text("weights w = 0\nloss = (w*x - 1)^2\n"); });
+    BOOST_TEST(contains(m, "test.sg:2:11: undefined name 'x'"), m);
+    BOOST_TEST(contains(m, "declare it with 'inputs x'"), m);
+    m = message_of([] { run_text("weights w = 0\ninputs x\nloss = (w*x + b - y)^2\n"); });
+    BOOST_TEST(contains(m, "test.sg:3:15: undefined name 'b'"), m);
+    BOOST_TEST(contains(m, "declare it with 'weights b'"), m);
+}
+
+// Habits from other tools inside problem files get what to write instead.
+BOOST_AUTO_TEST_CASE(habits_from_other_tools_get_a_hint_in_problem_files) {
+    auto m = message_of([] { run_text("weights w = 0\nL = np.exp(w)\n"); });
+    BOOST_TEST(contains(m, "test.sg:2:5: 'np.exp': names have no module prefix; write exp"), m);
+    // ** is ^ and ln is log: at w = 0, L = 0 + log(1) = 0 and dL/dw = 2w + 1/(1 + w) = 1.
+    const auto r = run_text("weights w = 0\nL = w**2 + ln(1 + w)\nexpect L == 0\n"
+                            "expect diff(L, w) == 1\n");
+    BOOST_TEST(r.outcome.failures.empty(), r.text);
+    m = message_of([] { run_text("weights w = 0\nL = w^2\nexpect L == 0,5 within 1\n"); });
+    BOOST_TEST(contains(m, "for a decimal, write a point: 0.5"), m);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

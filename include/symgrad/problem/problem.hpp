@@ -108,21 +108,6 @@ struct problem_outcome {
 problem_outcome run_problem(const problem_source& source, problem_report& report,
                             const problem_options& options = {});
 
-// Statement handlers, one concept per file (problem_declarations.cpp, problem.cpp,
-// problem_train.cpp); @p rest is the statement text after its keyword, starting at byte
-// @p offset of the first line.
-void declare_names(problem_state& state, const statement_source& s, const std::string& keyword,
-                   std::size_t offset, problem_report& report);
-void read_data(problem_state& state, const statement_source& s, std::size_t offset,
-               problem_report& report);
-void run_train(problem_state& state, const statement_source& s, std::size_t offset,
-               problem_report& report, const problem_options& options);
-
-/// Evaluate an expression of a statement (text at @p offset of @p s's first line) with the
-/// state's names.
-GiNaC::ex evaluate_in(const problem_state& state, const statement_source& s,
-                      const std::string& text, std::size_t offset, bool allow_new_symbols = false);
-
 /// Format a value (number or matrix of numbers) for people: exact rationals stay exact,
 /// others get @p digits significant digits.
 std::string format_value(const GiNaC::ex& value, long digits);

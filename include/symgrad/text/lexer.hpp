@@ -60,6 +60,8 @@ public:
     const token& peek() const noexcept { return current_; }
     /// The current token, and moves to the next.
     token take();
+    /// The end offset of the last token taken (the begin offset before any).
+    std::size_t last_end() const noexcept { return last_end_; }
 
     bool at(token_kind kind) const noexcept { return current_.kind == kind; }
     bool at(token_kind kind, char symbol) const noexcept {
@@ -87,6 +89,7 @@ private:
     const source_text& source_;
     std::size_t pos_;
     std::size_t end_;
+    std::size_t last_end_;
     token current_;
 };
 

@@ -97,7 +97,12 @@ written_expression read_tensor_expression(const source_text& source, std::size_t
 /// statement, a ',' between items), where @p lex is left: how statements and point lists read
 /// the expressions inside them.
 written_expression read_expression_prefix(lexer& lex, const tensor_names& names,
-                                          const parse_options& options = {});
+                                          const parse_options& options = {},
+                                          bool note_domain = true);
+
+/// The error for the token @p lex is at, which cannot continue an expression: "missing
+/// operator before 'y'", "unmatched ')'", ... (at the end of input: nothing to report).
+void expect_end_of_expression(const lexer& lex);
 
 /// Names of every function the reader knows, sorted.
 std::vector<std::string> known_functions();
