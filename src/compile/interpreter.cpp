@@ -2,6 +2,8 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/compile/interpreter.hpp"
 
+#include "compile/register_allocation.hpp"
+
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/ginac_reason.hpp"
@@ -618,17 +620,11 @@ void batch_interpreter::prepare() {
     std::copy(t.constants().begin(), t.constants().end(),
               scalars_.begin() + static_cast<std::ptrdiff_t>(t.first_constant()));
 
-    // Uses of each register by instructions, and outputs of each register.
-    std::vector<std::uint32_t> uses(nregs, 0);
-    for (const auto& in : code)
-        for_each_operand(t, in, [&](std::uint32_t reg) { ++uses[reg]; });
-    std::vector<std::vector<std::size_t>> outputs_of(nregs);
-    for (std::size_t k = 0; k < t.outputs().size(); ++k)
-        outputs_of[t.outputs()[k].reg].push_back(k);
+    const auto uses = detail::operand_uses(t);
+    const auto outputs_of = detail::outputs_by_register(t);
     // A product whose only use is one output is added up without being stored.
     auto product_sum = [&](std::size_t i) {
-        const instruction& in = code[i];
-        return in.op == opcode::mul && uses[in.result] == 0 && outputs_of[in.result].size() == 1;
+        return detail::is_output_only_product(code[i], uses, outputs_of);
     };
 
     // Last use of each varying register, as a position in the varying instructions (-1: only
@@ -650,20 +646,11 @@ void batch_interpreter::prepare() {
     // Slots: data columns first, then instruction results, each slot reused after the last use
     // of its value (a result never shares a slot with its own operands).
     std::vector<std::size_t> slot(nregs, 0);
-    std::vector<std::size_t> free_slots;
-    std::size_t slots = 0;
-    auto take = [&]() {
-        if (!free_slots.empty()) {
-            const std::size_t s = free_slots.back();
-            free_slots.pop_back();
-            return s;
-        }
-        return slots++;
-    };
+    detail::slot_pool pool;
     std::vector<std::uint32_t> data_registers;
     for (std::size_t reg = t.weight_count(); reg < t.argument_count(); ++reg)
         if (last_use[reg] != never) {
-            slot[reg] = take();
+            slot[reg] = pool.take();
             data_registers.push_back(static_cast<std::uint32_t>(reg));
         }
     std::vector<std::vector<std::uint32_t>> dies_at(nvary + 1);
@@ -673,18 +660,18 @@ void batch_interpreter::prepare() {
                 static_cast<std::uint32_t>(reg));
     for (auto reg : data_registers)
         if (last_use[reg] == -1)
-            free_slots.push_back(slot[reg]);
+            pool.release(slot[reg]);
     std::vector<bool> stored(nregs, true);
     for (std::size_t i = nu; i < code.size(); ++i) {
         if (product_sum(i))
             stored[code[i].result] = false;
         else
-            slot[code[i].result] = take();
+            slot[code[i].result] = pool.take();
         for (auto reg : dies_at[i - nu])
             if (stored[reg])
-                free_slots.push_back(slot[reg]);
+                pool.release(slot[reg]);
     }
-    slots_ = slots;
+    slots_ = pool.count();
     blocks_.assign(std::max<std::size_t>(slots_, 1) * block_, 0.0);
     lanes_.assign(t.outputs().size() * sum_lanes, 0.0);
 
