@@ -2,6 +2,9 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/compile/c_emitter.hpp"
 
+#include "compile/register_allocation.hpp"
+
+#include "symgrad/core/c_kernels.hpp"
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/version.hpp"
 
@@ -18,21 +21,22 @@ namespace symgrad {
 
 namespace {
 
-/// The kernels of kernels.hpp in C99, formula for formula. sg_sigmoid computes the same two
-/// branches without a branch: exp(-|z|) is exp(-z) for z >= 0 and exp(z) otherwise, so the
-/// quotient is 1/(1 + e^-z) or e^z/(1 + e^z) exactly as kernels::sigmoid rounds it.
-constexpr const char* c_prelude = R"(#include <math.h>
-#include <stddef.h>
-#include <stdlib.h>
+constexpr const char* c_includes = "#include <math.h>\n#include <stddef.h>\n#include <stdlib.h>\n";
 
-static inline double sg_sigmoid(double z) {
-    const double e = exp(-fabs(z));
-    return (z >= 0 ? 1.0 : e) / (1.0 + e);
+/// The kernels of kernels.hpp in C99, formula for formula: sg_sigmoid, sg_softplus and
+/// sg_logsumexp come from c_kernels.hpp (shared with the printed C helpers), the rest are here.
+std::string c_stable_kernels() {
+    return c_kernel_definition(c_kernel::sigmoid, "static inline double sg_sigmoid(double z)") +
+           "\n" +
+           c_kernel_definition(c_kernel::softplus, "static inline double sg_softplus(double z)") +
+           "\n" +
+           c_kernel_definition(c_kernel::logsumexp,
+                               "static inline double sg_logsumexp(const double *z, int n)") +
+           "\n";
 }
-static inline double sg_softplus(double z) {
-    return (z < 0.0 ? 0.0 : z) + log1p(exp(-fabs(z)));
-}
-static inline double sg_relu(double z) { return z > 0 ? z : 0.0; }
+
+constexpr const char* c_prelude =
+    R"(static inline double sg_relu(double z) { return z > 0 ? z : 0.0; }
 static inline double sg_step(double z) { return z > 0 ? 1.0 : (z < 0 ? 0.0 : 0.5); }
 static inline double sg_csgn(double z) { return z > 0 ? 1.0 : (z < 0 ? -1.0 : 0.0); }
 static inline double sg_powi(double a, int n) { return pow(a, (double)n); }
@@ -88,20 +92,6 @@ static inline double sg_expdiff2(const double *v, int n) {
     e2 = (d - (t - tt)) + (-l - tt);
     r = exp(t);
     return r + r * (e1 + e2);
-}
-static inline double sg_logsumexp(const double *z, int n) {
-    double m, s = 0;
-    int j, top = 0;
-    for (j = 1; j < n; ++j)
-        if (z[j] > z[top])
-            top = j;
-    m = z[top];
-    if (isinf(m))
-        return m;
-    for (j = 0; j < n; ++j)
-        if (j != top)
-            s += exp(z[j] - m);
-    return m + log1p(s);
 }
 static inline double sg_softmax(int k, const double *z, int n) {
     double m = z[0], s = 0;
@@ -337,7 +327,7 @@ public:
            << t_.instructions().size() << " instructions. */\n";
         if (o_.layout_comment)
             os << layout_comment();
-        os << c_prelude << "\n";
+        os << c_includes << "\n" << c_stable_kernels() << c_prelude << "\n";
         write_point(os);
         os << "\n";
         write_sum(os);
@@ -462,17 +452,12 @@ private:
         for (std::size_t g = 0; g < groups.size(); ++g)
             for (auto i : groups[g])
                 group_of[first + i] = g;
-        std::vector<std::vector<std::size_t>> outputs_of(nregs);
-        for (std::size_t k = 0; k < nout; ++k)
-            outputs_of[t_.outputs()[k].reg].push_back(k);
-        std::vector<std::size_t> uses(nregs, 0);
-        for (const auto& in : code)
-            for_each_operand(t_, in, [&](std::uint32_t reg) { ++uses[reg]; });
+        const auto outputs_of = detail::outputs_by_register(t_);
+        const auto uses = detail::operand_uses(t_);
         // A product that is only an output is added up after its group's loop, unstored.
         std::vector<bool> product_sum(code.size(), false);
         for (std::size_t i = nu; i < code.size(); ++i)
-            product_sum[i] = code[i].op == opcode::mul && uses[first + i] == 0 &&
-                             outputs_of[first + i].size() == 1;
+            product_sum[i] = detail::is_output_only_product(code[i], uses, outputs_of);
 
         // A varying value needs a slot (a block array) when it is read outside the loop of its
         // group: by another group, by a product sum, or as an output.
@@ -499,21 +484,12 @@ private:
 
         // Slots, reused once the group of a value's last use is over.
         std::vector<std::size_t> slot(nregs, none);
-        std::vector<std::size_t> free_slots;
-        std::size_t slots = 0;
-        auto take = [&]() {
-            if (!free_slots.empty()) {
-                const std::size_t s = free_slots.back();
-                free_slots.pop_back();
-                return s;
-            }
-            return slots++;
-        };
+        detail::slot_pool pool;
         std::vector<std::vector<std::uint32_t>> dies_after(groups.size() + 1);
         std::vector<std::uint32_t> data;
         for (std::size_t reg = t_.weight_count(); reg < t_.argument_count(); ++reg)
             if (needs_slot[reg]) {
-                slot[reg] = take();
+                slot[reg] = pool.take();
                 data.push_back(static_cast<std::uint32_t>(reg));
             }
         std::vector<bool> read_by_group(nregs, false);
@@ -525,18 +501,18 @@ private:
             if (read_by_group[reg])
                 dies_after[last_group[reg]].push_back(reg);
             else
-                free_slots.push_back(slot[reg]); // only an output: added up before any group
+                pool.release(slot[reg]); // only an output: added up before any group
         }
         for (std::size_t g = 0; g < groups.size(); ++g) {
             for (auto i : groups[g]) {
                 const std::uint32_t reg = static_cast<std::uint32_t>(first + i);
                 if (needs_slot[reg]) {
-                    slot[reg] = take();
+                    slot[reg] = pool.take();
                     dies_after[last_group[reg]].push_back(reg);
                 }
             }
             for (auto reg : dies_after[g])
-                free_slots.push_back(slot[reg]);
+                pool.release(slot[reg]);
         }
 
         auto uniform_name = [&](std::uint32_t reg) {
@@ -659,9 +635,9 @@ private:
         os << "    double u[" << std::max<std::size_t>(nu, 1) << "];\n";
         os << "    size_t s0, k, j;\n";
         os << "    sg_block *v = (sg_block *)malloc(sizeof(sg_block) * "
-           << std::max<std::size_t>(slots, 1) << " + sizeof(double[8]) * " << nacc << ");\n";
-        os << "    double (*acc)[8] = (double (*)[8])(v + " << std::max<std::size_t>(slots, 1)
-           << ");\n";
+           << std::max<std::size_t>(pool.count(), 1) << " + sizeof(double[8]) * " << nacc << ");\n";
+        os << "    double (*acc)[8] = (double (*)[8])(v + "
+           << std::max<std::size_t>(pool.count(), 1) << ");\n";
         os << "    if (!v) {\n        for (k = 0; k < " << nout
            << "; ++k)\n            out[k] = NAN;\n        return;\n    }\n";
         for (std::size_t i = 0; i < nu; ++i) {

@@ -2,6 +2,7 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/core/printers.hpp"
 
+#include "symgrad/core/c_kernels.hpp"
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/functions.hpp"
 #include "symgrad/core/object_identity.hpp"
@@ -848,17 +849,17 @@ std::vector<std::string> c_helpers(const std::vector<ex>& exprs) {
         if (used.count(name))
             out.emplace_back(def);
     };
-    add("sigmoid", "static double sigmoid(double z) { if (z >= 0) return 1.0/(1.0 + exp(-z)); "
-                   "double e = exp(z); return e/(1.0 + e); }");
-    add("softplus",
-        "static double softplus(double z) { return fmax(z, 0.0) + log1p(exp(-fabs(z))); }");
+    auto add_kernel = [&](const char* name, c_kernel k, const char* declaration) {
+        if (used.count(name))
+            out.push_back(c_kernel_definition(k, declaration));
+    };
+    add_kernel("sigmoid", c_kernel::sigmoid, "static double sigmoid(double z)");
+    add_kernel("softplus", c_kernel::softplus, "static double softplus(double z)");
     add("relu", "static double relu(double z) { return z > 0 ? z : 0.0; }");
     add("step", "static double step(double z) { return z > 0 ? 1.0 : (z < 0 ? 0.0 : 0.5); }");
     add("csgn", "static double csgn(double z) { return z > 0 ? 1.0 : (z < 0 ? -1.0 : 0.0); }");
-    add("logsumexp", "static double symgrad_logsumexp(int n, const double* z) { int k = 0; "
-                     "double s = 0; for (int j = 1; j < n; ++j) if (z[j] > z[k]) k = j; if "
-                     "(isinf(z[k])) return z[k]; for (int j = 0; j < n; ++j) if (j != k) s += "
-                     "exp(z[j] - z[k]); return z[k] + log1p(s); }");
+    add_kernel("logsumexp", c_kernel::logsumexp,
+               "static double symgrad_logsumexp(int n, const double* z)");
     add("softmax", "static double symgrad_softmax(double k, int n, const double* z) { double m "
                    "= z[0], s = 0; for (int j = 1; j < n; ++j) m = fmax(m, z[j]); for (int j = "
                    "0; j < n; ++j) s += exp(z[j] - m); return exp(z[(int)k] - m)/s; }");
