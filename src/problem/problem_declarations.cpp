@@ -12,7 +12,9 @@
 #include "symgrad/problem/problem.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 namespace symgrad {
@@ -21,51 +23,8 @@ using GiNaC::ex;
 
 namespace {
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t';
-}
-bool is_name_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
-
-std::size_t skip_spaces(const std::string& t, std::size_t i) {
-    while (i < t.size() && is_space(t[i]))
-        ++i;
-    return i;
-}
-
-/// Split @p text at commas that are outside brackets; returns (offset, piece) pairs. The offset
-/// of a bracket that is never closed goes to @p unclosed (npos when all are closed).
-std::vector<std::pair<std::size_t, std::string>>
-split_top_level(const std::string& text, std::size_t base, std::size_t& unclosed) {
-    std::vector<std::pair<std::size_t, std::string>> out;
-    std::vector<std::size_t> open; // offsets of the brackets not closed yet
-    std::size_t start = 0;
-    for (std::size_t i = 0; i <= text.size(); ++i) {
-        const char c = i < text.size() ? text[i] : ',';
-        if (c == '(' || c == '[' || c == '{')
-            open.push_back(i);
-        else if ((c == ')' || c == ']' || c == '}') && !open.empty())
-            open.pop_back();
-        else if (c == ',' && (open.empty() || i == text.size())) {
-            out.emplace_back(base + start, text.substr(start, i - start));
-            start = i + 1;
-        }
-    }
-    unclosed = open.empty() ? std::string::npos : base + open.front();
-    return out;
-}
-
 bool blank(const std::string& s) {
     return s.find_first_not_of(" \t") == std::string::npos;
-}
-
-/// A real number from a data value; parse_error naming the place otherwise.
-ex number_at(const statement_source& s, std::size_t line_index, std::size_t offset,
-             const std::string& text) {
-    statement_source one{s.file, {s.lines[line_index]}, {}};
-    const ex v = evaluate_tensor_expression(text, tensor_names{}, one.options_at(offset));
-    return v;
 }
 
 struct item {
@@ -75,6 +34,67 @@ struct item {
     bool vector = false;            // declared [N]: entries name_1 ... name_N
 };
 
+/// The first bracket from @p lex's place on that is never closed, if any.
+std::optional<token> first_unclosed(const lexer& lex) {
+    std::vector<token> open;
+    for (lexer scan = lex; !scan.at(token_kind::end); scan.take()) {
+        if (scan.at(token_kind::open))
+            open.push_back(scan.peek());
+        else if (scan.at(token_kind::close) && !open.empty())
+            open.pop_back();
+    }
+    if (open.empty())
+        return std::nullopt;
+    return open.front();
+}
+
+/// The shape after a declared name: [N] (a vector), [R x C], [RxC] or [R, C] (a matrix).
+void read_shape(statement_reader& r, item& it) {
+    const token open = r.take();
+    // The closing ']' (for the caret's width), looked up first.
+    lexer ahead = r.lex();
+    while (!ahead.at(token_kind::end) && !ahead.at(token_kind::close))
+        ahead.take();
+    if (!ahead.at(token_kind::close, ']'))
+        r.fail(open.begin, "'[' is never closed");
+    const std::size_t width = ahead.peek().end - open.begin;
+    auto bad = [&] { r.fail(open.begin, "a shape is [N] or [R x C] with positive sizes", width); };
+    auto size = [&](std::string_view digits) {
+        std::size_t n = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+        if (ec != std::errc() || end != digits.data() + digits.size() || n == 0)
+            bad();
+        return n;
+    };
+    if (!r.lex().at(token_kind::number))
+        bad();
+    const std::size_t rows = size(r.lex().text_of(r.take()));
+    std::size_t cols = 0;
+    if (r.lex().at(token_kind::comma) || r.at_word("x") || r.at_word("X")) {
+        r.take();
+        if (!r.lex().at(token_kind::number))
+            bad();
+        cols = size(r.lex().text_of(r.take()));
+    } else if (r.lex().at(token_kind::name)) {
+        // [2x3] reads as the number 2 and the name x3.
+        const std::string_view word = r.lex().text_of(r.take());
+        if (word.size() < 2 || (word[0] != 'x' && word[0] != 'X'))
+            bad();
+        cols = size(word.substr(1));
+    }
+    if (!r.lex().at(token_kind::close, ']'))
+        bad();
+    r.take();
+    if (cols == 0) { // [N]: a row vector 1 x N
+        it.rows = 1;
+        it.cols = rows;
+        it.vector = true;
+    } else {
+        it.rows = rows;
+        it.cols = cols;
+    }
+}
+
 } // namespace
 
 void declare_names(problem_state& state, const statement_source& s, const std::string& keyword,
@@ -82,66 +102,46 @@ void declare_names(problem_state& state, const statement_source& s, const std::s
     if (s.lines.size() > 1)
         s.fail(offset, keyword + ": a declaration takes one line");
     const std::string& t = s.lines.front().text;
+    statement_reader r(s, 0, offset);
     std::vector<item> items;
-    std::size_t i = skip_spaces(t, offset);
-    std::size_t init_at = std::string::npos, classes_at = std::string::npos;
-    while (i < t.size()) {
-        if (t[i] == ',') {
-            i = skip_spaces(t, i + 1);
+    std::optional<token> equals, in;
+    while (!r.at_end()) {
+        if (r.lex().at(token_kind::comma)) {
+            r.take();
             continue;
         }
-        if (t[i] == '=') {
-            init_at = i + 1;
+        if (r.lex().at(token_kind::equals)) {
+            equals = r.take();
             break;
         }
-        const std::size_t b = i;
-        while (i < t.size() && is_name_char(t[i]))
-            ++i;
-        const std::string name = t.substr(b, i - b);
-        if (name.empty())
-            s.fail(b, keyword + ": expected a name, got '" + std::string(1, t[b]) + "'");
+        const token name_token = r.take();
+        if (name_token.kind != token_kind::name)
+            r.fail(name_token.begin, keyword + ": expected a name, got '" +
+                                         std::string(1, t[name_token.begin]) + "'");
+        const std::string name(r.lex().text_of(name_token));
         if (name == "in" && keyword == "labels") {
-            classes_at = i;
+            in = name_token;
             break;
         }
         if (!is_valid_symbol_name(name))
-            s.fail(b, "'" + name + "' is not a valid name", name.size());
-        item it{name, b};
-        if (i < t.size() && t[i] == '[') {
-            const std::size_t close = t.find(']', i);
-            if (close == std::string::npos)
-                s.fail(i, "'[' is never closed");
-            std::string shape = t.substr(i + 1, close - i - 1);
-            std::replace(shape.begin(), shape.end(), ',', 'x');
-            std::replace(shape.begin(), shape.end(), 'X', 'x');
-            std::size_t r = 0, c = 0;
-            char sep = 0;
-            std::istringstream ss(shape);
-            if (!(ss >> r) || r == 0)
-                s.fail(i, "a shape is [N] or [R x C] with positive sizes", close - i + 1);
-            if (ss >> sep) {
-                if (sep != 'x' || !(ss >> c) || c == 0)
-                    s.fail(i, "a shape is [N] or [R x C] with positive sizes", close - i + 1);
-            } else {
-                c = r; // [N]: a row vector 1 x N
-                r = 1;
-                it.vector = true;
-            }
-            it.rows = r;
-            it.cols = c;
-            i = close + 1;
-        }
+            r.fail(name_token, "'" + name + "' is not a valid name");
+        item it{name, name_token.begin};
+        if (r.lex().at(token_kind::open, '['))
+            read_shape(r, it);
         if (state.is_defined(name))
-            s.fail(b, "'" + name + "' is already declared or defined", name.size());
+            r.fail(name_token, "'" + name + "' is already declared or defined");
         items.push_back(it);
-        i = skip_spaces(t, i);
     }
     if (items.empty())
         s.fail(offset, keyword + ": name at least one " + keyword.substr(0, keyword.size() - 1));
 
     std::vector<ex> classes;
-    if (classes_at != std::string::npos) {
-        const ex v = number_at(s, 0, classes_at, t.substr(classes_at));
+    const std::size_t classes_at = in ? r.peek().begin : 0;
+    if (in) {
+        if (r.at_end())
+            r.fail(in->begin, "labels: write labels y in {0, 1}", 2);
+        const ex v = read_expression_prefix(r.lex(), tensor_names{}).value;
+        r.expect_end();
         const GiNaC::exvector list =
             is_tensor(v) ? entries(GiNaC::ex_to<GiNaC::matrix>(v)) : GiNaC::exvector{v};
         for (const auto& c : list) {
@@ -151,15 +151,16 @@ void declare_names(problem_state& state, const statement_source& s, const std::s
         }
     }
     ex init = 0;
-    bool has_init = false;
-    if (init_at != std::string::npos) {
+    const std::size_t init_at = equals ? equals->end : 0;
+    if (equals) {
         if (keyword != "weights")
-            s.fail(init_at - 1, keyword + " take their values from the data, not from '='");
-        if (blank(t.substr(init_at)))
-            s.fail(init_at - 1, "missing value after '='");
-        init = number_at(s, 0, init_at, t.substr(init_at));
-        has_init = true;
+            s.fail(equals->begin, keyword + " take their values from the data, not from '='");
+        if (r.at_end())
+            s.fail(equals->begin, "missing value after '='");
+        init = read_expression_prefix(r.lex(), tensor_names{}).value;
+        r.expect_end();
     }
+    const bool has_init = equals.has_value();
 
     auto& list = keyword == "weights"  ? state.weights
                  : keyword == "inputs" ? state.inputs
@@ -201,8 +202,7 @@ void declare_names(problem_state& state, const statement_source& s, const std::s
         }
         state.names.values[it.name] = value;
         list.push_back(
-            declared_name{it.name, value, classes, classes.empty() ? nullptr : &s,
-                          classes_at == std::string::npos ? 0 : skip_spaces(t, classes_at)});
+            declared_name{it.name, value, classes, classes.empty() ? nullptr : &s, classes_at});
     }
 }
 
@@ -253,22 +253,52 @@ columns read_csv(problem_state& state, const statement_source& s, std::size_t of
             line.pop_back();
         if (blank(line))
             continue;
-        if (cols.empty()) {
-            // The header: names between commas (brackets have no place in a name).
-            std::vector<std::pair<std::size_t, std::string>> cells;
-            for (std::size_t start = 0;;) {
-                const std::size_t comma = std::min(line.find(',', start), line.size());
-                cells.emplace_back(start, line.substr(start, comma - start));
-                if (comma == line.size())
-                    break;
-                start = comma + 1;
+        // The file's text is never shown: an error names the place only (fail_in_file).
+        text_origin origin;
+        origin.source = shown;
+        origin.first_line = number;
+        const source_text row(line, origin);
+        // The cells: the text between commas (outside brackets in a row of values), from a
+        // tolerant lexer: a cell's stray character is that cell's error, found when it is read.
+        std::vector<std::pair<std::size_t, std::size_t>> cells; // byte ranges
+        {
+            lexer scan(row, 0, std::string_view::npos, true);
+            std::vector<token> open;
+            std::size_t start = 0;
+            const bool header = cols.empty();
+            for (; !scan.at(token_kind::end); scan.take()) {
+                const token& tk = scan.peek();
+                if (tk.kind == token_kind::open && !header)
+                    open.push_back(tk);
+                else if (tk.kind == token_kind::close && !open.empty())
+                    open.pop_back();
+                else if (tk.kind == token_kind::comma && open.empty()) {
+                    cells.emplace_back(start, tk.begin);
+                    start = tk.end;
+                }
             }
+            if (!open.empty())
+                fail_in_file(shown, number, row.locate(open.front().begin).column,
+                             "data: '" + std::string(1, open.front().symbol) + "' is never closed");
+            cells.emplace_back(start, line.size());
+        }
+        auto column_of = [&](std::size_t k) {
+            const std::size_t b = line.find_first_not_of(" \t", cells[k].first);
+            return row.locate(std::min(b, cells[k].second)).column;
+        };
+        auto cell_text = [&](std::size_t k) {
+            const auto [b, e] = cells[k];
+            const std::string cell = line.substr(b, e - b);
+            const std::size_t first = cell.find_first_not_of(" \t");
+            if (first == std::string::npos)
+                return std::string();
+            return cell.substr(first, cell.find_last_not_of(" \t") - first + 1);
+        };
+        if (cols.empty()) {
+            // The header: names between commas.
             for (std::size_t k = 0; k < cells.size(); ++k) {
-                const std::string& cell = cells[k].second;
-                const std::size_t b = cell.find_first_not_of(" \t");
-                const std::size_t e = cell.find_last_not_of(" \t");
-                const std::string name = b == std::string::npos ? "" : cell.substr(b, e - b + 1);
-                const std::size_t column = cells[k].first + (b == std::string::npos ? 0 : b) + 1;
+                const std::string name = cell_text(k);
+                const std::size_t column = column_of(k);
                 if (name.empty())
                     fail_in_file(shown, number, column,
                                  "data: the header's " + column_text(k) + " has no name");
@@ -286,28 +316,21 @@ columns read_csv(problem_state& state, const statement_source& s, std::size_t of
             }
             continue;
         }
-        std::size_t unclosed = 0;
-        const auto cells = split_top_level(line, 0, unclosed);
-        if (unclosed != std::string::npos)
-            fail_in_file(shown, number, unclosed + 1,
-                         "data: '" + std::string(1, line[unclosed]) + "' is never closed");
         if (cells.size() != cols.size())
             fail_in_file(shown, number, 1,
                          "data: the row has " + std::to_string(cells.size()) +
                              " values but the header names " + std::to_string(cols.size()) +
                              " columns");
         for (std::size_t k = 0; k < cells.size(); ++k) {
-            const std::size_t column = cells[k].first + 1;
+            const std::size_t column = column_of(k);
             const std::string where = "data: the value in " + column_text(k);
-            if (blank(cells[k].second))
+            if (cell_text(k).empty())
                 fail_in_file(shown, number, column, where + " is empty");
-            parse_options o;
-            o.source = shown;
-            o.first_line = number;
-            o.first_column = column;
             ex v;
             try {
-                v = evaluate_tensor_expression(cells[k].second, {}, o);
+                parse_options o;
+                static_cast<text_origin&>(o) = origin;
+                v = read_tensor_expression(row, cells[k].first, cells[k].second, {}, o).value;
             } catch (const error&) {
                 fail_in_file(shown, number, column, where + " is not a number");
             }
@@ -333,41 +356,39 @@ void read_data(problem_state& state, const statement_source& s, std::size_t offs
     std::vector<std::pair<std::size_t, std::size_t>> where; // (line index, offset) per column
     bool from_file = false; // a data file's text is never shown in messages
     const std::string& first = s.lines.front().text;
-    const std::size_t q = skip_spaces(first, offset);
-    if (q < first.size() && first[q] == '"') {
-        const std::size_t close = first.find('"', q + 1);
-        if (close == std::string::npos)
-            s.fail(q, "data: the file name's quote is never closed");
-        cols = read_csv(state, s, q, first.substr(q + 1, close - q - 1));
-        where.assign(cols.size(), {0, q});
+    statement_reader head(s, 0, offset);
+    if (head.peek().kind == token_kind::string) {
+        const token file = head.take();
+        head.expect_end();
+        cols = read_csv(state, s, file.begin,
+                        std::string(first.substr(file.begin + 1, file.end - file.begin - 2)));
+        where.assign(cols.size(), {0, file.begin});
         from_file = true;
     } else {
         for (std::size_t li = 0; li < s.lines.size(); ++li) {
-            const std::string& t = s.lines[li].text;
-            const std::size_t b = skip_spaces(t, li == 0 ? offset : 0);
-            const std::size_t eq = t.find('=', b);
-            statement_source here{s.file, {s.lines[li]}, {}};
-            if (eq == std::string::npos)
-                here.fail(b, "data: expected NAME = value, value, ...");
-            std::string name = t.substr(b, eq - b);
-            while (!name.empty() && is_space(name.back()))
-                name.pop_back();
+            statement_reader r(s, li, li == 0 ? offset : 0);
+            const token name_token = r.take();
+            if (name_token.kind != token_kind::name || !r.lex().at(token_kind::equals))
+                r.fail(name_token.begin, "data: expected NAME = value, value, ...");
+            const std::string name(r.lex().text_of(name_token));
             for (const auto& earlier : cols)
                 if (earlier.first == name)
-                    here.fail(b, "data: " + name + " is given twice",
-                              std::max<std::size_t>(name.size(), 1));
+                    r.fail(name_token, "data: " + name + " is given twice");
+            r.take(); // '='
+            if (const auto open = first_unclosed(r.lex()))
+                r.fail(open->begin, "data: '" + std::string(1, open->symbol) + "' is never closed");
             std::vector<ex> values;
-            std::size_t unclosed = 0;
-            const auto pieces = split_top_level(t.substr(eq + 1), eq + 1, unclosed);
-            if (unclosed != std::string::npos)
-                here.fail(unclosed, "data: '" + std::string(1, t[unclosed]) + "' is never closed");
-            for (const auto& [at, piece] : pieces) {
-                if (blank(piece))
-                    here.fail(at, "data: empty value");
-                values.push_back(number_at(s, li, at, piece));
+            for (;;) {
+                if (r.at_end() || r.lex().at(token_kind::comma))
+                    r.fail(r.peek().begin, "data: empty value");
+                values.push_back(read_expression_prefix(r.lex(), tensor_names{}).value);
+                if (!r.lex().at(token_kind::comma))
+                    break;
+                r.take();
             }
+            r.expect_end();
             cols.emplace_back(name, values);
-            where.emplace_back(li, b);
+            where.emplace_back(li, name_token.begin);
         }
     }
     // Match columns to declared inputs and labels; vector inputs take vector values or a

@@ -93,8 +93,9 @@ std::optional<GiNaC::numeric> decimal_value(std::string_view literal) {
     return GiNaC::numeric(mantissa.c_str()) * GiNaC::numeric(10).power(scale);
 }
 
-lexer::lexer(const source_text& source, std::size_t begin, std::size_t end)
-    : source_(source), pos_(begin), end_(std::min(end, source.text().size())), last_end_(begin) {
+lexer::lexer(const source_text& source, std::size_t begin, std::size_t end, bool tolerant)
+    : source_(source), pos_(begin), end_(std::min(end, source.text().size())), last_end_(begin),
+      tolerant_(tolerant) {
     current_ = scan();
 }
 
@@ -130,7 +131,7 @@ token lexer::scan() {
     if (is_alpha(c)) {
         while (pos_ < text.size() && (is_alpha(text[pos_]) || is_digit(text[pos_])))
             ++pos_;
-        if (pos_ + 1 < text.size() && text[pos_] == '.' && is_alpha(text[pos_ + 1])) {
+        if (!tolerant_ && pos_ + 1 < text.size() && text[pos_] == '.' && is_alpha(text[pos_ + 1])) {
             std::size_t e = pos_ + 1;
             while (e < text.size() && (is_alpha(text[e]) || is_digit(text[e])))
                 ++e;
@@ -146,6 +147,8 @@ token lexer::scan() {
     if (is_digit(c) || (c == '.' && pos_ + 1 < text.size() && is_digit(text[pos_ + 1]))) {
         pos_ = number_literal_end(text, pos_);
         const std::string_view literal = text.substr(b, pos_ - b);
+        if (std::count(literal.begin(), literal.end(), '.') > 1 && tolerant_)
+            return {token_kind::unknown, b, pos_, c};
         if (std::count(literal.begin(), literal.end(), '.') > 1)
             source_.fail(b, "malformed number '" + std::string(literal) + "'", literal.size());
         return {token_kind::number, b, pos_, 0};
@@ -181,6 +184,10 @@ token lexer::scan() {
         return {token_kind::equals, b, pos_, '='};
     case '"': {
         const std::size_t close = text.find('"', pos_);
+        if (close == std::string_view::npos && tolerant_) {
+            pos_ = text.size();
+            return {token_kind::unknown, b, pos_, '"'};
+        }
         if (close == std::string_view::npos)
             source_.fail(b, "the string opened here is never closed (a closing '\"')");
         pos_ = close + 1;
@@ -190,6 +197,10 @@ token lexer::scan() {
         break;
     }
     const std::size_t len = character_length(text, b);
+    if (tolerant_) {
+        pos_ = b + len;
+        return {token_kind::unknown, b, pos_, c};
+    }
     const std::string_view ch = text.substr(b, len);
     for (const auto& [sign, write] : typeset_signs)
         if (ch == sign)

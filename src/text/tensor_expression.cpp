@@ -326,6 +326,8 @@ private:
             lex_.fail(t.begin, equals_message(lex_, t));
         case token_kind::string:
             lex_.fail(t, "a string has no value in an expression");
+        case token_kind::unknown:
+            lex_.fail(t, "unexpected character '" + lex_.describe(t) + "'");
         case token_kind::end:
             break;
         }
@@ -872,6 +874,8 @@ void expect_end_of_expression(const lexer& lex) {
     case token_kind::semicolon:
     case token_kind::string:
         break;
+    case token_kind::unknown:
+        lex.fail(t, "unexpected character '" + lex.describe(t) + "'");
     }
     lex.fail(t, "missing operator before '" + lex.describe(t) + "'");
 }

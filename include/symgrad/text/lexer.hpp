@@ -27,7 +27,22 @@
 
 namespace symgrad {
 
-enum class token_kind { number, name, op, open, close, comma, semicolon, equals, string, end };
+enum class token_kind {
+    number,
+    name,
+    op,
+    open,
+    close,
+    comma,
+    semicolon,
+    equals,
+    string,
+    /// Only from a tolerant lexer: a character the language does not use, or an unclosed
+    /// string (the rest of the text). For readers of other formats (CSV cells), which report
+    /// the error in their own words.
+    unknown,
+    end
+};
 
 struct token {
     token_kind kind = token_kind::end;
@@ -52,9 +67,10 @@ std::optional<GiNaC::numeric> decimal_value(std::string_view literal);
 
 class lexer {
 public:
-    /// Tokens of source.text() from @p begin to @p end (npos: its end).
+    /// Tokens of source.text() from @p begin to @p end (npos: its end). A @p tolerant lexer
+    /// returns unknown tokens where it would report an error.
     lexer(const source_text& source, std::size_t begin = 0,
-          std::size_t end = std::string_view::npos);
+          std::size_t end = std::string_view::npos, bool tolerant = false);
 
     /// The current token (end of input: kind end, at the end offset).
     const token& peek() const noexcept { return current_; }
@@ -90,6 +106,7 @@ private:
     std::size_t pos_;
     std::size_t end_;
     std::size_t last_end_;
+    bool tolerant_;
     token current_;
 };
 
