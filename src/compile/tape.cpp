@@ -3,6 +3,7 @@
 #include "symgrad/compile/tape.hpp"
 
 #include "symgrad/core/error.hpp"
+#include "symgrad/core/expression_walk.hpp"
 #include "symgrad/core/functions.hpp"
 #include "symgrad/core/ginac_reason.hpp"
 #include "symgrad/core/precision.hpp"
@@ -391,20 +392,13 @@ public:
 
     /// The arguments of every sigmoid in @p source (a walk over the DAG).
     void find_sigmoid_arguments(const tape_source& source) {
-        std::unordered_set<ex> seen;
-        exvector stack(source.outputs.begin(), source.outputs.end());
+        exvector roots(source.outputs.begin(), source.outputs.end());
         for (const auto& a : source.definitions)
-            stack.push_back(a.value);
-        while (!stack.empty()) {
-            const ex e = stack.back();
-            stack.pop_back();
-            if (is_leaf(e) || !seen.insert(e).second)
-                continue;
+            roots.push_back(a.value);
+        for_each_subexpression(roots, [&](const ex& e) {
             if (ml_function_of(e) == ml_function::sigmoid)
                 sigmoid_arguments_.insert(e.op(0));
-            for (std::size_t i = 0; i < e.nops(); ++i)
-                stack.push_back(e.op(i));
-        }
+        });
     }
 
 private:
@@ -489,20 +483,11 @@ private:
     std::uint64_t key(const ex& root) {
         if (auto it = keys_.find(root); it != keys_.end())
             return it->second;
-        std::vector<std::pair<ex, std::size_t>> stack{{root, 0}};
-        while (!stack.empty()) {
-            auto& [e, next] = stack.back();
-            if (is_leaf(e) || keys_.count(e)) {
-                if (!keys_.count(e))
-                    keys_.emplace(e, leaf_key(e));
-                stack.pop_back();
-                continue;
-            }
-            if (next < e.nops()) {
-                const ex child = e.op(next++);
-                if (!keys_.count(child))
-                    stack.emplace_back(child, 0);
-                continue;
+        auto known = [this](const ex& e) { return keys_.count(e) != 0; };
+        for_each_subexpression_postorder(root, known, [this](const ex& e) {
+            if (is_leaf(e)) {
+                keys_.emplace(e, leaf_key(e));
+                return;
             }
             std::vector<std::uint64_t> kids;
             for (std::size_t i = 0; i < e.nops(); ++i)
@@ -521,8 +506,7 @@ private:
             for (auto k : kids)
                 h = mix(h, k);
             keys_.emplace(e, h);
-            stack.pop_back();
-        }
+        });
         return keys_.at(root);
     }
 

@@ -2,8 +2,8 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/core/exp_normal_form.hpp"
 
+#include "symgrad/core/expression_walk.hpp"
 #include "symgrad/core/functions.hpp"
-#include "symgrad/core/object_identity.hpp"
 #include "symgrad/core/printers.hpp"
 
 #include <map>
@@ -436,18 +436,10 @@ private:
 /// The symbols of @p e, walking the DAG (shared subexpressions once).
 std::set<ex, GiNaC::ex_is_less> symbols_in(const ex& e) {
     std::set<ex, GiNaC::ex_is_less> out;
-    object_set visited;
-    std::vector<ex> stack{e};
-    while (!stack.empty()) {
-        const ex node = stack.back();
-        stack.pop_back();
-        if (!visited.insert(node).second)
-            continue;
+    for_each_subexpression(e, [&out](const ex& node) {
         if (GiNaC::is_a<GiNaC::symbol>(node))
             out.insert(node);
-        for (std::size_t i = 0; i < node.nops(); ++i)
-            stack.push_back(node.op(i));
-    }
+    });
     return out;
 }
 

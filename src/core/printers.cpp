@@ -4,8 +4,8 @@
 
 #include "symgrad/core/c_kernels.hpp"
 #include "symgrad/core/error.hpp"
+#include "symgrad/core/expression_walk.hpp"
 #include "symgrad/core/functions.hpp"
-#include "symgrad/core/object_identity.hpp"
 #include "symgrad/core/reserved_names.hpp"
 #include "symgrad/core/stable_forms.hpp"
 #include "symgrad/core/symbols.hpp"
@@ -445,13 +445,7 @@ private:
 /// Which helper functions an expression needs.
 std::set<std::string> helpers_used(const std::vector<ex>& exprs) {
     std::set<std::string> used;
-    object_set visited; // a DAG walk: shared subexpressions are visited once
-    std::vector<ex> stack(exprs.begin(), exprs.end());
-    while (!stack.empty()) {
-        const ex e = stack.back();
-        stack.pop_back();
-        if (!visited.insert(e).second)
-            continue;
+    for_each_subexpression(exprs, [&](const ex& e) {
         const auto kind = ml_function_of(e);
         if (kind != ml_function::none)
             used.insert(std::string(ml_function_name(kind)));
@@ -459,9 +453,7 @@ std::set<std::string> helpers_used(const std::vector<ex>& exprs) {
                  (GiNaC::ex_to<GiNaC::function>(e).get_name() == "step" ||
                   GiNaC::ex_to<GiNaC::function>(e).get_name() == "csgn"))
             used.insert(GiNaC::ex_to<GiNaC::function>(e).get_name());
-        for (std::size_t i = 0; i < e.nops(); ++i)
-            stack.push_back(e.op(i));
-    }
+    });
     return used;
 }
 

@@ -2,12 +2,13 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/core/size_limits.hpp"
 
+#include "symgrad/core/expression_walk.hpp"
+
 #include <fmt/format.h>
 
 #include <atomic>
 #include <cmath>
 #include <limits>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -72,21 +73,9 @@ void check_number_size(const GiNaC::numeric& x, const std::string& what) {
 }
 
 std::size_t distinct_nodes(const GiNaC::ex& e, std::size_t stop_after) {
-    std::unordered_set<const GiNaC::basic*> seen;
-    std::vector<GiNaC::ex> stack{e};
-    while (!stack.empty()) {
-        const GiNaC::ex x = std::move(stack.back());
-        stack.pop_back();
-        // x shares its object with the graph (GiNaC's ex is a counted pointer): its address
-        // identifies the subexpression.
-        if (!seen.insert(&GiNaC::ex_to<GiNaC::basic>(x)).second)
-            continue;
-        if (seen.size() > stop_after)
-            return stop_after + 1;
-        for (std::size_t i = 0; i < x.nops(); ++i)
-            stack.push_back(x.op(i));
-    }
-    return seen.size();
+    std::size_t count = 0;
+    for_each_subexpression(e, [&](const GiNaC::ex&) { return ++count <= stop_after; });
+    return count;
 }
 
 void check_expression_size(const GiNaC::ex& e, const std::string& what) {

@@ -2,6 +2,7 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/core/stable_forms.hpp"
 
+#include "symgrad/core/expression_walk.hpp"
 #include "symgrad/core/functions.hpp"
 #include "symgrad/core/printers.hpp"
 #include "symgrad/core/symbols.hpp"
@@ -57,36 +58,24 @@ ex stable_forms::define(const ex& symbol, const ex& value) {
 }
 
 ex stable_forms::operator()(const ex& root) {
-    // Post-order over the DAG with an explicit stack: programs can be deep chains.
-    std::vector<std::pair<ex, bool>> stack{{root, false}};
-    while (!stack.empty()) {
-        auto& [e, expanded] = stack.back();
-        if (memo_.count(e)) {
-            stack.pop_back();
-            continue;
-        }
-        if (!has_operands(e)) {
-            memo_.emplace(e, e);
-            stack.pop_back();
-            continue;
-        }
-        if (!expanded) {
-            expanded = true;
-            const ex node = e; // the push below may move the stack
-            for (std::size_t i = 0; i < node.nops(); ++i)
-                if (!memo_.count(node.op(i)))
-                    stack.emplace_back(node.op(i), false);
-            continue;
-        }
-        const ex node = e;
-        stack.pop_back();
+    // Post-order without recursion (programs can be deep chains). A leaf, and whatever else
+    // has no operands to rewrite (a list, a matrix), stands for itself.
+    auto known = [this](const ex& e) {
+        if (memo_.count(e))
+            return true;
+        if (has_operands(e))
+            return false;
+        memo_.emplace(e, e);
+        return true;
+    };
+    for_each_subexpression_postorder(root, known, [this](const ex& node) {
         bool changed = false;
         for (std::size_t i = 0; i < node.nops() && !changed; ++i)
             changed = !memo_.at(node.op(i)).is_equal(node.op(i));
         from_memo substitute(memo_);
         const ex rebuilt = changed ? node.map(substitute) : node;
         memo_.emplace(node, rewrite_node(rebuilt));
-    }
+    });
     return memo_.at(root);
 }
 

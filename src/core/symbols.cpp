@@ -3,7 +3,7 @@
 #include "symgrad/core/symbols.hpp"
 
 #include "symgrad/core/error.hpp"
-#include "symgrad/core/object_identity.hpp"
+#include "symgrad/core/expression_walk.hpp"
 
 #include <algorithm>
 #include <array>
@@ -118,24 +118,12 @@ std::string symbol_name(const GiNaC::ex& s) {
 }
 
 std::vector<GiNaC::ex> free_symbols(const GiNaC::ex& e) {
-    // Walk the DAG, not the tree: expressions built by backpropagation share subexpressions,
-    // and a tree walk would visit them exponentially often.
-    object_set visited;
     std::set<std::string> names;
     std::vector<GiNaC::ex> out;
-    std::vector<GiNaC::ex> stack{e};
-    while (!stack.empty()) {
-        GiNaC::ex node = stack.back();
-        stack.pop_back();
-        if (!visited.insert(node).second)
-            continue;
-        if (GiNaC::is_a<GiNaC::symbol>(node)) {
-            if (names.insert(symbol_name(node)).second)
-                out.push_back(node);
-        }
-        for (std::size_t i = 0; i < node.nops(); ++i)
-            stack.push_back(node.op(i));
-    }
+    for_each_subexpression(e, [&](const GiNaC::ex& node) {
+        if (GiNaC::is_a<GiNaC::symbol>(node) && names.insert(symbol_name(node)).second)
+            out.push_back(node);
+    });
     std::sort(out.begin(), out.end(), [](const GiNaC::ex& x, const GiNaC::ex& y) {
         return natural_less(symbol_name(x), symbol_name(y));
     });

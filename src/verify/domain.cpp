@@ -7,6 +7,7 @@
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/exp_normal_form.hpp"
+#include "symgrad/core/expression_walk.hpp"
 #include "symgrad/core/functions.hpp"
 #include "symgrad/core/printers.hpp"
 #include "symgrad/core/time_limit.hpp"
@@ -66,22 +67,17 @@ public:
     std::vector<domain_condition> out;
 
     void operator()(const ex& root) {
-        std::vector<std::pair<ex, bool>> stack{{root, false}};
-        while (!stack.empty()) {
-            const auto [e, operands_done] = stack.back();
-            stack.pop_back();
-            if (operands_done) {
+        for_each_subexpression_postorder(
+            root,
+            [this](const ex& e) {
+                return is_number(e) || GiNaC::is_a<GiNaC::symbol>(e) ||
+                       seen_.count(&GiNaC::ex_to<GiNaC::basic>(e)) != 0;
+            },
+            [this](const ex& e) {
+                seen_.insert(&GiNaC::ex_to<GiNaC::basic>(e));
+                keep_.push_back(e); // its address stays its own
                 collect(e);
-                continue;
-            }
-            if (is_number(e) || GiNaC::is_a<GiNaC::symbol>(e) ||
-                !seen_.insert(&GiNaC::ex_to<GiNaC::basic>(e)).second)
-                continue;
-            keep_.push_back(e); // its address stays its own
-            stack.emplace_back(e, true);
-            for (std::size_t i = e.nops(); i-- > 0;)
-                stack.emplace_back(e.op(i), false);
-        }
+            });
     }
 
 private:

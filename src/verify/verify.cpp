@@ -7,6 +7,7 @@
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/exp_normal_form.hpp"
+#include "symgrad/core/expression_walk.hpp"
 #include "symgrad/core/functions.hpp"
 #include "symgrad/core/ginac_reason.hpp"
 #include "symgrad/core/printers.hpp"
@@ -22,13 +23,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <map>
 #include <random>
 #include <set>
 #include <sstream>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace symgrad {
 
@@ -50,24 +49,9 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
     return out;
 }
 
-/// Visit every distinct node of @p e once (a DAG walk), parents before children.
-void visit_dag(const ex& e, const std::function<void(const ex&)>& fn) {
-    std::unordered_set<ex> visited;
-    std::vector<ex> stack{e};
-    while (!stack.empty()) {
-        const ex node = stack.back();
-        stack.pop_back();
-        if (!visited.insert(node).second)
-            continue;
-        fn(node);
-        for (std::size_t i = node.nops(); i-- > 0;)
-            stack.push_back(node.op(i));
-    }
-}
-
 std::set<ex, GiNaC::ex_is_less> symbols_of(const ex& e) {
     std::set<ex, GiNaC::ex_is_less> out;
-    visit_dag(e, [&out](const ex& n) {
+    for_each_subexpression(e, [&out](const ex& n) {
         if (GiNaC::is_a<GiNaC::symbol>(n))
             out.insert(n);
     });
@@ -153,7 +137,7 @@ using label_set = std::map<ex, std::set<long>, structural_less>;
 /// are covered).
 label_set find_labels(const ex& e, std::set<ex, structural_less>& two_way) {
     label_set labels;
-    visit_dag(rewrite_to_exponentials(e), [&labels](const ex& n) {
+    for_each_subexpression(rewrite_to_exponentials(e), [&labels](const ex& n) {
         if (ml_function_of(n) != ml_function::indicator)
             return;
         for (int side = 0; side < 2; ++side) {
@@ -185,7 +169,7 @@ bool is_piecewise(const ex& e) {
 /// from run to run).
 std::vector<ex> switch_arguments(const ex& e) {
     std::vector<ex> out;
-    visit_dag(e, [&out](const ex& n) {
+    for_each_subexpression(e, [&out](const ex& n) {
         if (is_piecewise(n) && !GiNaC::is_exactly_a<numeric>(n.op(0)))
             out.push_back(n.op(0));
     });
@@ -746,7 +730,7 @@ std::pair<std::vector<ex>, label_set> variables_of(const component& c, const lab
 /// neighbourhoods for sampling.
 std::vector<numeric> constants_of(const ex& e) {
     std::vector<numeric> out;
-    visit_dag(e, [&out](const ex& n) {
+    for_each_subexpression(e, [&out](const ex& n) {
         if (!GiNaC::is_exactly_a<numeric>(n) || !n.info(GiNaC::info_flags::rational))
             return;
         const numeric a = GiNaC::abs(GiNaC::ex_to<numeric>(n));
