@@ -83,7 +83,9 @@ private:
             const ex& y = e.op(1);
             return -(y * GiNaC::log(p) + (1 - y) * GiNaC::log(1 - p));
         }
-        default:
+        case ml_function::none:
+        case ml_function::relu:
+        case ml_function::indicator:
             break;
         }
         if (is_function_named(e, "tanh")) {

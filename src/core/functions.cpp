@@ -769,7 +769,12 @@ std::vector<class_label> class_labels(const ex& e) {
                 c->second.push_back(k);
             break;
         }
-        default:
+        case ml_function::none:
+        case ml_function::sigmoid:
+        case ml_function::softplus:
+        case ml_function::relu:
+        case ml_function::logloss:
+        case ml_function::softmax:
             break;
         }
     }

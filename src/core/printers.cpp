@@ -133,9 +133,13 @@ private:
                        print(e.op(0)) + close();
             case ml_function::relu:
                 return call("\\operatorname{ReLU}", e);
-            default:
-                return call("\\operatorname{" + std::string(ml_function_name(kind)) + "}", e);
+            case ml_function::none:
+            case ml_function::softplus:
+            case ml_function::logloss:
+            case ml_function::logsumexp:
+                break;
             }
+            return call("\\operatorname{" + std::string(ml_function_name(kind)) + "}", e);
         }
         switch (kind) {
         case ml_function::logsumexp:
@@ -146,9 +150,15 @@ private:
             if (!code()) // the parser's form: crossentropy({p0, p1}, y)
                 return "crossentropy({" + args(e, 1) + "}, " + print(e.op(0)) + ")";
             return variadic_call("crossentropy", e, 1);
-        default:
-            return call(std::string(ml_function_name(kind)), e);
+        case ml_function::none:
+        case ml_function::sigmoid:
+        case ml_function::softplus:
+        case ml_function::relu:
+        case ml_function::logloss:
+        case ml_function::indicator:
+            break;
         }
+        return call(std::string(ml_function_name(kind)), e);
     }
 
     std::string function(const ex& e) {

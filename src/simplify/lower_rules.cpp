@@ -63,7 +63,10 @@ private:
             const ex& y = e.op(1);
             return -(y * log(p) + (1 - y) * log(1 - p));
         }
-        default:
+        case ml_function::none:
+        case ml_function::relu:
+        case ml_function::indicator:
+        case ml_function::crossentropy:
             break;
         }
         if (GiNaC::is_the_function<GiNaC::log_SERIAL>(e))

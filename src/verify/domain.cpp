@@ -108,7 +108,13 @@ private:
             for (std::size_t i = 1; i < e.nops(); ++i)
                 add_condition(out, {e.op(i), domain_kind::positive});
             return;
-        default:
+        case ml_function::none:
+        case ml_function::sigmoid:
+        case ml_function::softplus:
+        case ml_function::relu:
+        case ml_function::indicator:
+        case ml_function::logsumexp:
+        case ml_function::softmax:
             break;
         }
         const std::string& name = GiNaC::ex_to<GiNaC::function>(e).get_name();
