@@ -4,6 +4,7 @@
 
 #include "compile/register_allocation.hpp"
 
+#include "symgrad/core/assert.hpp"
 #include "symgrad/core/c_kernels.hpp"
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/version.hpp"
@@ -456,8 +457,10 @@ private:
         const auto uses = detail::operand_uses(t_);
         // A product that is only an output is added up after its group's loop, unstored.
         std::vector<bool> product_sum(code.size(), false);
-        for (std::size_t i = nu; i < code.size(); ++i)
+        for (std::size_t i = nu; i < code.size(); ++i) {
+            SYMGRAD_ASSERT(code[i].result == first + i); // instruction i writes register first + i
             product_sum[i] = detail::is_output_only_product(code[i], uses, outputs_of);
+        }
 
         // A varying value needs a slot (a block array) when it is read outside the loop of its
         // group: by another group, by a product sum, or as an output.

@@ -4,6 +4,7 @@
 
 #include "compile/register_allocation.hpp"
 
+#include "symgrad/core/assert.hpp"
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/ginac_reason.hpp"
@@ -676,6 +677,7 @@ void batch_interpreter::prepare() {
     lanes_.assign(t.outputs().size() * sum_lanes, 0.0);
 
     auto where = [&](std::uint32_t reg) -> double* {
+        SYMGRAD_ASSERT(reg < nregs && (!t.is_varying(reg) || slot[reg] < slots_));
         return t.is_varying(reg) ? blocks_.data() + slot[reg] * block_ : scalars_.data() + reg;
     };
 

@@ -10,6 +10,7 @@
 // of instructions), so each keeps its own liveness.
 
 #include "symgrad/compile/tape.hpp"
+#include "symgrad/core/assert.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -53,7 +54,10 @@ public:
     }
 
     /// @p slot may be taken again (its value has had its last use).
-    void release(std::size_t slot) { free_.push_back(slot); }
+    void release(std::size_t slot) {
+        SYMGRAD_ASSERT(slot < count_);
+        free_.push_back(slot);
+    }
 
     /// How many slots were opened: the size of the block array.
     std::size_t count() const noexcept { return count_; }

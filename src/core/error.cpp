@@ -2,6 +2,8 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/core/error.hpp"
 
+#include "symgrad/core/assert.hpp"
+
 #include <utility>
 
 namespace symgrad {
@@ -48,5 +50,14 @@ std::string unbound_message(const std::string& where, const std::vector<std::str
 
 unbound_symbols::unbound_symbols(const std::string& where, std::vector<std::string> names)
     : error(unbound_message(where, names)), names_(std::move(names)) {}
+
+namespace detail {
+
+void assertion_failed(const char* condition, const char* file, long line) {
+    throw internal_error(std::string(file) + ":" + std::to_string(line) +
+                         ": internal error: the invariant " + condition + " does not hold");
+}
+
+} // namespace detail
 
 } // namespace symgrad

@@ -2,7 +2,11 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/core/error.hpp"
 
+#include "symgrad/core/assert.hpp"
+
 #include <boost/test/unit_test.hpp>
+
+#include <string>
 
 BOOST_AUTO_TEST_SUITE(error)
 
@@ -33,6 +37,44 @@ BOOST_AUTO_TEST_CASE(every_error_is_a_std_runtime_error) {
     } catch (const std::runtime_error& e) {
         BOOST_TEST(std::string(e.what()) == "matmul: 2x3 times 2x3");
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_assertion_names_file_line_and_condition) {
+    // The function SYMGRAD_ASSERT calls in Debug builds, callable in every build.
+    try {
+        symgrad::detail::assertion_failed("i < n", "src/compile/tape.cpp", 42);
+        BOOST_FAIL("assertion_failed returned");
+    } catch (const symgrad::internal_error& e) {
+        BOOST_TEST(std::string(e.what()) ==
+                   "src/compile/tape.cpp:42: internal error: the invariant i < n does not hold");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(symgrad_assert_throws_in_debug_and_is_compiled_out_in_release) {
+    int evaluations = 0;
+    const auto count = [&evaluations](bool result) {
+        ++evaluations;
+        return result;
+    };
+    SYMGRAD_ASSERT(count(true)); // holds: nothing happens in either build
+#ifndef NDEBUG
+    BOOST_TEST(evaluations == 1);
+    const int line = __LINE__ + 2;
+    try {
+        SYMGRAD_ASSERT(count(evaluations == 2));
+        BOOST_FAIL("SYMGRAD_ASSERT did not throw");
+    } catch (const symgrad::internal_error& e) {
+        const std::string what = e.what();
+        BOOST_TEST(what.find("error_test.cpp:" + std::to_string(line) + ": internal error") !=
+                   std::string::npos);
+        BOOST_TEST(what.find("the invariant count(evaluations == 2) does not hold") !=
+                   std::string::npos);
+    }
+#else
+    // Release: the condition is not evaluated, and a false one does not throw.
+    BOOST_CHECK_NO_THROW(SYMGRAD_ASSERT(count(false)));
+    BOOST_TEST(evaluations == 0);
+#endif
 }
 
 BOOST_AUTO_TEST_SUITE_END()

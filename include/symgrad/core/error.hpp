@@ -72,6 +72,13 @@ public:
     using error::error;
 };
 
+/// A broken invariant of symgrad itself (a bug, never bad input): what SYMGRAD_ASSERT throws
+/// in a Debug build (assert.hpp), naming the file, the line and the condition.
+class internal_error : public error {
+public:
+    using error::error;
+};
+
 /// Render "source:line:column: message\n<line>\n   ^~~" (the form every parse error takes).
 std::string format_located_message(const std::string& message, const std::string& source,
                                    std::size_t line, std::size_t column,
