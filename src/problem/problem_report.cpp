@@ -7,6 +7,8 @@
 #include "symgrad/core/printers.hpp"
 #include "symgrad/core/symbols.hpp"
 #include "symgrad/problem/html_report.hpp"
+#include "symgrad/text/lexer.hpp"
+#include "symgrad/text/source_text.hpp"
 #include "symgrad/text/tensor_expression.hpp"
 
 #include <algorithm>
@@ -433,35 +435,53 @@ std::string entry_latex(const std::string& e) {
     return "\\texttt{" + escaped + "}";
 }
 
-/// The top-level comma-separated items of @p s (brackets nest).
+/// The top-level comma-separated items of @p s (brackets nest), cut with the one lexer (a
+/// tolerant one: the value is symgrad's own text, read back for its LaTeX form).
 std::vector<std::string> items(const std::string& s) {
+    const source_text text(s, {});
     std::vector<std::string> out;
-    int depth = 0;
-    std::size_t start = 0;
-    for (std::size_t i = 0; i <= s.size(); ++i) {
-        const char c = i < s.size() ? s[i] : ',';
-        depth += (c == '[' || c == '(') - (c == ']' || c == ')');
-        if (c == ',' && depth == 0) {
-            const std::size_t b = s.find_first_not_of(' ', start);
-            const std::size_t e = s.find_last_not_of(' ', i - 1);
-            out.push_back(b == std::string::npos || b > e || i == 0 ? "" : s.substr(b, e - b + 1));
-            start = i + 1;
+    std::size_t depth = 0, start = 0;
+    auto cut = [&](std::size_t end) {
+        const std::size_t b = s.find_first_not_of(' ', start);
+        const std::size_t e = end == 0 ? std::string::npos : s.find_last_not_of(' ', end - 1);
+        out.push_back(b == std::string::npos || e == std::string::npos || b > e
+                          ? ""
+                          : s.substr(b, e - b + 1));
+    };
+    for (lexer scan(text, 0, std::string_view::npos, true); !scan.at(token_kind::end);
+         scan.take()) {
+        const token& t = scan.peek();
+        if (t.kind == token_kind::open)
+            ++depth;
+        else if (t.kind == token_kind::close && depth > 0)
+            --depth;
+        else if (t.kind == token_kind::comma && depth == 0) {
+            cut(t.begin);
+            start = t.end;
         }
     }
+    cut(s.size());
     return out;
 }
 
-/// "[a, b]" -> "a, b"; "" when @p s is not one bracketed list.
+/// "[a, b]" -> "a, b"; nullopt when @p s is not one bracketed list.
 std::optional<std::string> inside_brackets(const std::string& s) {
-    if (s.size() < 2 || s.front() != '[' || s.back() != ']')
+    const source_text text(s, {});
+    lexer scan(text, 0, std::string_view::npos, true);
+    if (!scan.at(token_kind::open, '['))
         return std::nullopt;
-    int depth = 0;
-    for (std::size_t i = 0; i + 1 < s.size(); ++i) {
-        depth += (s[i] == '[') - (s[i] == ']');
-        if (depth == 0)
-            return std::nullopt; // "[a], [b]": two lists
+    std::size_t depth = 0;
+    for (; !scan.at(token_kind::end); scan.take()) {
+        const token t = scan.peek();
+        depth += t.kind == token_kind::open;
+        if (t.kind == token_kind::close && --depth == 0) {
+            scan.take();
+            if (!scan.at(token_kind::end) || t.symbol != ']')
+                return std::nullopt; // "[a], [b]": two lists
+            return s.substr(1, t.begin - 1);
+        }
     }
-    return s.substr(1, s.size() - 2);
+    return std::nullopt;
 }
 
 } // namespace
@@ -499,15 +519,31 @@ std::string value_latex(const std::string& value) {
 }
 
 std::string gradient_function(const std::string& statement) {
-    static const std::regex show_grad(R"(^\s*show\s+grad\((.*)\)\s+at\b.*)");
-    std::smatch m;
+    // show grad(F) at ...: F, read with the one lexer (statement text is the user's own).
     const std::string first = statement.substr(0, statement.find('\n'));
-    if (!std::regex_match(first, m, show_grad))
+    const source_text text(first, {});
+    lexer scan(text, 0, std::string_view::npos, true);
+    if (!scan.at_word("show"))
         return "";
-    const std::string f = m[1];
-    const std::size_t b = f.find_first_not_of(" \t");
-    const std::size_t e = f.find_last_not_of(" \t");
-    return b == std::string::npos ? "" : f.substr(b, e - b + 1);
+    scan.take();
+    if (!scan.at_word("grad"))
+        return "";
+    scan.take();
+    if (!scan.at(token_kind::open, '('))
+        return "";
+    const std::size_t begin = scan.take().end;
+    for (std::size_t depth = 1; !scan.at(token_kind::end); scan.take()) {
+        depth += scan.at(token_kind::open);
+        if (scan.at(token_kind::close) && --depth == 0) {
+            const std::size_t end = scan.take().begin;
+            if (!scan.at_word("at"))
+                return "";
+            const std::size_t b = first.find_first_not_of(" \t", begin);
+            const std::size_t e = first.find_last_not_of(" \t", end - 1);
+            return b >= end || e == std::string::npos ? "" : first.substr(b, e - b + 1);
+        }
+    }
+    return "";
 }
 
 std::string verdict_of(const std::string& text) {
