@@ -2,9 +2,11 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/core/exp_normal_form.hpp"
 
+#include "symgrad/core/error.hpp"
 #include "symgrad/core/expression_walk.hpp"
 #include "symgrad/core/functions.hpp"
 #include "symgrad/core/printers.hpp"
+#include "symgrad/core/size_limits.hpp"
 
 #include <map>
 #include <optional>
@@ -230,7 +232,7 @@ public:
             if (!changed_)
                 return out;
         }
-        throw std::runtime_error("the exponents' denominators did not settle");
+        throw error("the exponents' denominators did not settle");
     }
 
     const std::vector<exp_atom>& exp_atoms() const { return exp_atoms_; }
@@ -256,8 +258,8 @@ private:
         // normal() of a polynomial of that degree take minutes (and exp(10^20) beside exp(1)
         // gigabytes). Such a difference is left to the balls.
         if (GiNaC::abs(c * a.den) > max_atom_degree)
-            throw std::runtime_error("an exponential is a power of degree " + text_of(c * a.den) +
-                                     " of its atom exp(" + text_of(m / a.den) + ")");
+            throw size_limit_error("an exponential is a power of degree " + text_of(c * a.den) +
+                                   " of its atom exp(" + text_of(m / a.den) + ")");
         return GiNaC::pow(a.variable, c * a.den);
     }
 

@@ -967,7 +967,7 @@ exact_outcome deserialize(const std::string& text, std::size_t components) {
         o.cases.push_back(std::move(cs));
     }
     if (o.proved.size() != components || o.cases.size() != components)
-        throw std::runtime_error("verify: the exact decision returned a malformed result");
+        throw internal_error("verify: the exact decision returned a malformed result");
     return o;
 }
 
