@@ -33,14 +33,6 @@ void notice_once(const evaluator_options& o, const std::string& text) {
         std::cerr << "symgrad: note: " << text << "\n";
 }
 
-std::string show(double v) {
-    if (std::isnan(v))
-        return "nan";
-    if (std::isinf(v))
-        return v > 0 ? "inf" : "-inf";
-    return format_double(v, 17);
-}
-
 std::vector<double>& point_registers(std::size_t n) {
     thread_local std::vector<double> registers;
     if (registers.size() < n)
@@ -114,7 +106,8 @@ void evaluator::report_point(const double* w, const double* x, const double* y,
     run_point(t, w, x, y, registers.data(), again.data());
     for (std::size_t k = 0; k < t.outputs().size(); ++k)
         if (!std::isfinite(outputs[k])) {
-            std::string text = "evaluate: " + t.outputs()[k].name + " is " + show(outputs[k]);
+            std::string text =
+                "evaluate: " + t.outputs()[k].name + " is " + double_text(outputs[k]);
             const std::string where = first_non_finite(t, registers.data());
             if (!where.empty())
                 text += ": " + where;
@@ -210,7 +203,7 @@ void evaluator::report_sum(const double* w, const sample_view& data,
     while (k < sums.size() && std::isfinite(sums[k]))
         ++k;
     std::string text = "evaluate: the sum of " + t.outputs()[k].name + " over " +
-                       std::to_string(data.samples) + " samples is " + show(sums[k]);
+                       std::to_string(data.samples) + " samples is " + double_text(sums[k]);
     std::vector<double> registers(t.register_count()), outputs(t.outputs().size());
     const std::size_t ni = t.input_count(), nl = t.label_count();
     for (std::size_t s = 0; s < data.samples; ++s) {
@@ -218,7 +211,7 @@ void evaluator::report_sum(const double* w, const sample_view& data,
                   outputs.data());
         if (std::isfinite(outputs[k]))
             continue;
-        text += ": sample " + std::to_string(s) + " gives " + show(outputs[k]);
+        text += ": sample " + std::to_string(s) + " gives " + double_text(outputs[k]);
         const std::string where = first_non_finite(t, registers.data());
         if (!where.empty())
             text += "; " + where;

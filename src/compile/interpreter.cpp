@@ -270,14 +270,6 @@ void load_arguments(const tape& t, const double* w, const double* x, const doubl
     std::copy(t.constants().begin(), t.constants().end(), r + t.first_constant());
 }
 
-std::string show(double v) {
-    if (std::isnan(v))
-        return "nan";
-    if (std::isinf(v))
-        return v > 0 ? "inf" : "-inf";
-    return format_double(v, 17);
-}
-
 } // namespace
 
 void run_point(const tape& t, const double* w, const double* x, const double* y, double* registers,
@@ -296,7 +288,7 @@ std::string first_non_finite(const tape& t, const double* r) {
             const char* what = i < t.weight_count()                     ? "weight"
                                : i < t.weight_count() + t.input_count() ? "input"
                                                                         : "label";
-            return std::string("the ") + what + " " + t.describe(i) + " is " + show(r[i]);
+            return std::string("the ") + what + " " + t.describe(i) + " is " + double_text(r[i]);
         }
     for (const auto& in : t.instructions()) {
         if (std::isfinite(r[in.result]))
@@ -305,7 +297,8 @@ std::string first_non_finite(const tape& t, const double* r) {
         auto add = [&](std::uint32_t reg) {
             if (reg >= t.first_constant() && reg < t.first_result())
                 return;
-            operands += (operands.empty() ? "" : ", ") + t.describe(reg) + " = " + show(r[reg]);
+            operands +=
+                (operands.empty() ? "" : ", ") + t.describe(reg) + " = " + double_text(r[reg]);
         };
         if (opcode_arity(in.op) == 0) {
             for (std::uint32_t k = 0; k < in.b; ++k)
@@ -318,7 +311,7 @@ std::string first_non_finite(const tape& t, const double* r) {
                 add(in.c);
         }
         std::string text =
-            t.describe(in.result) + " (" + opcode_name(in.op) + ") is " + show(r[in.result]);
+            t.describe(in.result) + " (" + opcode_name(in.op) + ") is " + double_text(r[in.result]);
         if (!operands.empty())
             text += " at " + operands;
         return text;
@@ -773,10 +766,6 @@ void batch_interpreter::sum(const double* w, const sample_view& data, std::size_
 
 namespace {
 
-std::string brief_reason(const std::exception& x) {
-    return ginac_reason(x);
-}
-
 numeric to_number(const ex& v, const tape& t, std::size_t reg) {
     if (GiNaC::is_exactly_a<numeric>(v) && GiNaC::ex_to<numeric>(v).is_rational())
         return GiNaC::ex_to<numeric>(v);
@@ -787,7 +776,7 @@ numeric to_number(const ex& v, const tape& t, std::size_t reg) {
         throw;
     } catch (const std::exception& x) {
         throw domain_error("evaluate_tape_numeric: " + t.describe(reg) + " is undefined (" +
-                           brief_reason(x) + ")");
+                           ginac_reason(x) + ")");
     }
     if (!GiNaC::is_exactly_a<numeric>(f) || !GiNaC::ex_to<numeric>(f).is_real())
         throw domain_error("evaluate_tape_numeric: " + t.describe(reg) +
@@ -821,7 +810,7 @@ std::vector<numeric> run_numeric(const tape& t, const std::vector<numeric>& args
             throw;
         } catch (const std::exception& x) {
             throw domain_error("evaluate_tape_numeric: " + t.describe(in.result) +
-                               " is undefined at this point (" + brief_reason(x) + ")");
+                               " is undefined at this point (" + ginac_reason(x) + ")");
         }
         r[in.result] = to_number(v, t, in.result);
     }

@@ -29,10 +29,6 @@ namespace {
 /// Where error messages cut an expression short (brief).
 constexpr std::size_t brief_width = 100;
 
-std::string reason(const std::exception& x) {
-    return ginac_reason(x);
-}
-
 bool is_leaf(const ex& e) {
     return GiNaC::is_a<GiNaC::symbol>(e) || GiNaC::is_exactly_a<numeric>(e) ||
            GiNaC::is_a<GiNaC::constant>(e);
@@ -549,7 +545,7 @@ private:
             throw;
         } catch (const std::exception& x) {
             throw domain_error("compile: " + brief(origin, brief_width) + " is undefined (" +
-                               reason(x) + ")");
+                               ginac_reason(x) + ")");
         }
         if (!GiNaC::is_exactly_a<numeric>(f) || !GiNaC::ex_to<numeric>(f).is_real())
             throw domain_error("compile: the constant " + brief(origin, brief_width) +
@@ -579,8 +575,8 @@ private:
         } catch (const error&) {
             throw;
         } catch (const std::exception& x) {
-            throw domain_error("compile: " + brief(e, brief_width) + " is undefined (" + reason(x) +
-                               ")");
+            throw domain_error("compile: " + brief(e, brief_width) + " is undefined (" +
+                               ginac_reason(x) + ")");
         }
         return constant(exact, e);
     }
@@ -728,7 +724,7 @@ private:
                 throw;
             } catch (const std::exception& x) {
                 throw domain_error("compile: " + brief(e, brief_width) + " is undefined (" +
-                                   reason(x) + ")");
+                                   ginac_reason(x) + ")");
             }
             memo_.emplace(e, id);
         }
@@ -981,7 +977,7 @@ private:
                 throw;
             } catch (const std::exception& x) {
                 throw domain_error("compile: " + brief(origin, brief_width) + " is undefined (" +
-                                   reason(x) + ")");
+                                   ginac_reason(x) + ")");
             }
             return constant(exact, origin);
         }

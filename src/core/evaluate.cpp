@@ -40,10 +40,6 @@ namespace {
 /// Where error messages cut an expression short (brief).
 constexpr std::size_t brief_width = 160;
 
-std::string reason(const std::exception& e) {
-    return ginac_reason(e);
-}
-
 /// A power of a sum with the sum's representative sign (printers.hpp): GiNaC writes 1/(a - b)
 /// or -1/(b - a) as its run-dependent order has it, and which one is undefined does not matter.
 ex up_to_sign(const ex& e) {
@@ -86,7 +82,7 @@ public:
                 throw;
             } catch (const std::exception& x) {
                 throw domain_error(where_ + ": " + brief(up_to_sign(e), brief_width) +
-                                   " is undefined at this point (" + reason(x) + ")");
+                                   " is undefined at this point (" + ginac_reason(x) + ")");
             }
             if (has_imaginary_unit(value))
                 throw domain_error(where_ + ": " + brief(e, brief_width) +
@@ -185,7 +181,7 @@ numeric evaluate_numeric_uncertified(const ex& exact, long digits, const std::st
             throw;
         } catch (const std::exception& x) {
             throw domain_error(where + ": " + brief(exact, brief_width) + " cannot be evaluated (" +
-                               reason(x) + ")");
+                               ginac_reason(x) + ")");
         }
         if (!GiNaC::is_exactly_a<numeric>(v) || !GiNaC::ex_to<numeric>(v).is_real())
             throw domain_error(where +
@@ -710,6 +706,14 @@ std::string format_double(double value, int digits) {
     if (digits <= 0)
         return fmt::format("{}", value);
     return fmt::format("{:.{}g}", value, digits);
+}
+
+std::string double_text(double value) {
+    if (std::isnan(value))
+        return "nan";
+    if (std::isinf(value))
+        return value > 0 ? "inf" : "-inf";
+    return format_double(value, 17);
 }
 
 namespace {

@@ -102,12 +102,9 @@ std::string plain(const std::string& message) {
     return message;
 }
 
+// A value of either number kind in a message.
 std::string show(double v) {
-    if (std::isnan(v))
-        return "nan";
-    if (std::isinf(v))
-        return v > 0 ? "inf" : "-inf";
-    return format_double(v, 17);
+    return double_text(v);
 }
 std::string show(const numeric& v) {
     return format_number(v, 17);

@@ -90,4 +90,8 @@ std::string format_number(const GiNaC::numeric& value, long digits = 17);
 /// A double for people, to @p digits significant digits (shortest exact form when digits is 0).
 std::string format_double(double value, int digits = 17);
 
+/// A double in a message: "nan" for every NaN (whatever its sign bit), "inf" or "-inf", else
+/// format_double(value, 17).
+std::string double_text(double value);
+
 } // namespace symgrad
