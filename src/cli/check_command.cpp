@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <optional>
 #include <ostream>
 #include <tuple>
 
@@ -27,7 +28,8 @@ constexpr int probably_equal_status = 3;
 constexpr int equal_where_defined_status = 4;
 
 struct check_options {
-    std::vector<std::string> sides;
+    std::string lhs;
+    std::optional<std::string> rhs;
     bool json = false;
     std::size_t points = 24;
     long digits = 30;
@@ -48,11 +50,11 @@ written_expression parse_side(const std::string& argument, std::size_t offset, s
 
 int run_check(const check_options& o, std::ostream& out) {
     written_expression lhs, rhs;
-    if (o.sides.size() == 1) {
-        std::tie(lhs, rhs) = parse_equation(o.sides[0]);
+    if (!o.rhs) {
+        std::tie(lhs, rhs) = parse_equation(o.lhs);
     } else {
-        lhs = parse_side(o.sides[0], 0, std::string::npos, "<lhs>");
-        rhs = parse_side(o.sides[1], 0, std::string::npos, "<rhs>");
+        lhs = parse_side(o.lhs, 0, std::string::npos, "<lhs>");
+        rhs = parse_side(*o.rhs, 0, std::string::npos, "<rhs>");
     }
     verify_options options;
     options.sample_points = o.points;
@@ -85,10 +87,12 @@ subcommand add_check_command(CLI::App& app) {
         "check", "is LHS equal to RHS? proved, refuted (with a point), probably equal, or equal "
                  "where both are defined (the domains differ); exit status 0, 1, 3, 4 "
                  "(2: bad input)");
-    cmd->add_option("SIDES", o->sides,
-                    "LHS RHS, or one 'LHS == RHS'; either side may use diff(EXPR, VAR)")
-        ->required()
-        ->expected(1, 2);
+    // Two options of one string each: CLI11 would split a bracketed argument of a vector option
+    // at its commas, and a side may be a vector, [a, b].
+    cmd->add_option("LHS", o->lhs,
+                    "the left side, or one 'LHS == RHS'; either side may use diff(EXPR, VAR)")
+        ->required();
+    cmd->add_option("RHS", o->rhs, "the right side");
     cmd->add_flag("--json", o->json, "machine-readable output");
     cmd->add_option("--points", o->points, "points compared when there is no proof (default 24)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));

@@ -39,14 +39,7 @@ std::vector<ex> parse_variables(const std::vector<std::string>& names, const ex&
                                 const std::string& where) {
     std::vector<ex> out;
     for (const auto& n : names) {
-        std::stringstream ss(n);
-        std::string item;
-        while (std::getline(ss, item, ',')) {
-            const auto b = item.find_first_not_of(" \t");
-            if (b == std::string::npos)
-                continue;
-            const auto last = item.find_last_not_of(" \t");
-            const std::string name = item.substr(b, last - b + 1);
+        for (const std::string& name : split_list(n)) {
             const ex v = parse_argument(name, where);
             if (!GiNaC::is_a<GiNaC::symbol>(v))
                 throw invalid_input(where + ": '" + name +

@@ -8,6 +8,7 @@
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/symbols.hpp"
 #include "symgrad/program/gradient_program.hpp"
+#include "symgrad/text/parser.hpp"
 
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
@@ -293,15 +294,8 @@ std::vector<ex> symbols_from(py::handle h, const std::string& where) {
         out.push_back(v);
     };
     if (py::isinstance<py::str>(h)) {
-        std::string list = h.cast<std::string>();
-        std::size_t begin = 0;
-        while (begin <= list.size()) {
-            const auto end = std::min(list.find(',', begin), list.size());
-            const std::string item = list.substr(begin, end - begin);
-            if (item.find_first_not_of(" \t") != std::string::npos)
-                one(py::str(item));
-            begin = end + 1;
-        }
+        for (const std::string& item : split_list(h.cast<std::string>()))
+            one(py::str(item));
     } else if (py::isinstance<expr>(h)) {
         one(h);
     } else {

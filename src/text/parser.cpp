@@ -65,6 +65,32 @@ std::pair<written_expression, written_expression> parse_equation(const std::stri
     return {read_free(source, 0, equals->begin, o), read_free(source, equals->end, text.size(), o)};
 }
 
+std::vector<std::string> split_list(std::string_view text) {
+    const source_text source(text, {});
+    std::vector<std::string> items;
+    auto cut = [&](std::size_t b, std::size_t e) {
+        const std::string_view item = text.substr(b, e - b);
+        const std::size_t first = item.find_first_not_of(" \t\r\n");
+        if (first != std::string_view::npos)
+            items.emplace_back(item.substr(first, item.find_last_not_of(" \t\r\n") + 1 - first));
+    };
+    std::size_t depth = 0, start = 0;
+    for (lexer scan(source, 0, std::string_view::npos, true); !scan.at(token_kind::end);
+         scan.take()) {
+        const token t = scan.peek();
+        if (t.kind == token_kind::open)
+            ++depth;
+        else if (t.kind == token_kind::close && depth > 0)
+            --depth;
+        else if (t.kind == token_kind::comma && depth == 0) {
+            cut(start, t.begin);
+            start = t.end;
+        }
+    }
+    cut(start, text.size());
+    return items;
+}
+
 GiNaC::exmap parse_point(std::string_view text, const parse_options& options) {
     const source_text source(text, options);
     lexer lex(source);

@@ -185,6 +185,14 @@ domain_condition normalized(domain_condition c) {
 bool holds_everywhere_as_written(const domain_condition& c);
 
 void add_condition(std::vector<domain_condition>& to, const domain_condition& c) {
+    // A product is nonzero exactly where each factor is: a*b != 0 (the determinant of
+    // diag(a, b)) is the domain of 1/a + 1/b, and compares with it factor by factor.
+    if (c.kind == domain_kind::nonzero && GiNaC::is_a<GiNaC::mul>(c.expr)) {
+        for (std::size_t i = 0; i < c.expr.nops(); ++i)
+            if (!is_number(c.expr.op(i)))
+                add_condition(to, {c.expr.op(i), domain_kind::nonzero});
+        return;
+    }
     if (is_number(c.expr) && GiNaC::ex_to<numeric>(c.expr).is_real() &&
         judge(c.kind, sign_of_number(GiNaC::ex_to<numeric>(c.expr))) == truth::holds)
         return;

@@ -1267,8 +1267,12 @@ std::string format_text(const verify_result& r) {
         os << "  " << r.method << "\n";
         break;
     case verdict::equal_where_defined:
+        // Without a point where only one side is defined, the domains are not known to
+        // differ (only not shown to be the same): say no more than that.
         os << "equal where both are defined: the sides agree on their common domain, but "
-              "their domains differ\n";
+           << (r.witness.empty() ? "their domains as written were not shown to be the same"
+                                 : "their domains differ")
+           << "\n";
         if (!r.witness.empty()) {
             os << "  at " << format_point(r.witness) << where << ":\n";
             os << "  left side:  " << r.lhs_value << "\n";

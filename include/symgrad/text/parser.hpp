@@ -41,6 +41,11 @@ written_expression parse_written(std::string_view text, const parse_options& opt
 /// invalid_input when there is no '=' or more than one.
 std::pair<written_expression, written_expression> parse_equation(const std::string& text);
 
+/// The items of a comma-separated list ("w1, w2", "a, f(b, c)"), each trimmed, cut by the
+/// lexer at the commas outside brackets; empty items are dropped. Each item is then read on its
+/// own (a name list of --wrt, of the Python module's arguments).
+std::vector<std::string> split_list(std::string_view text);
+
 /// Parse "name = value, name = value, ..." (separated by commas or semicolons) into a map from
 /// symbols to exact real values (decimals are exact; values may be constant expressions such
 /// as 1/3 or log(2)). Throws parse_error on malformed lists, naming the place.
