@@ -164,15 +164,6 @@ public:
         return expression(0);
     }
 
-    /// One expression that is the whole text.
-    ex whole() {
-        const ex v = expression_prefix();
-        expect_end();
-        return v;
-    }
-
-    void expect_end() const { expect_end_of_expression(lex_); }
-
     /// The conditions of the expression's real domain as written (domain.hpp).
     std::vector<domain_condition> domain;
     /// Whether to collect domain (the walk into the values of names costs their size).
@@ -817,11 +808,8 @@ written_expression read_range(const source_text& source, std::size_t begin, std:
                           options.source, at.line, at.column, "");
     }
     lexer lex(source, begin, end);
-    reader r(lex, names, options);
-    r.note_domain = note_domain;
-    written_expression out;
-    out.value = r.whole();
-    out.domain = std::move(r.domain);
+    written_expression out = read_expression_prefix(lex, names, options, note_domain);
+    expect_end_of_expression(lex);
     return out;
 }
 
