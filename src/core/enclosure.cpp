@@ -145,6 +145,15 @@ long real_ball::relative_accuracy_bits() const {
     return static_cast<long>(arb_rel_accuracy_bits(as_arb(raw())));
 }
 
+std::string real_ball::beyond_range_message() const {
+    // The value's own text when it is short: 10^(-10^100000) has a 100000-digit exponent.
+    std::string value = text(10);
+    if (value.size() > 60)
+        value = value.find("e-") != std::string::npos ? "(near 0)" : "(of huge magnitude)";
+    return "the value " + value +
+           " is beyond the range of the floating-point numbers symgrad can print";
+}
+
 numeric real_ball::midpoint() const {
     big_integer man, exp;
     arf_get_fmpz_2exp(man.v, exp.v, arb_midref(as_arb(raw())));
@@ -157,16 +166,14 @@ numeric real_ball::midpoint() const {
     // CLN's scale_float does not report an exponent far beyond its range: exp(10^6 exp(1000))
     // (2^(2.8*10^440)) came back as 1.02e242917855904618514.
     if (cln::integer_length(e) > max_cln_exponent_bits)
-        throw domain_error("the value " + text(10) +
-                           " is beyond the range of CLN's floating-point numbers");
+        throw domain_error(beyond_range_message());
     try {
         const cln::cl_F f = cln::scale_float(cln::cl_float(m, cln::float_format_t(bits)), e);
         return numeric(f);
     } catch (const cln::floating_point_exception&) {
         // exp(-200 (a^2 + 3)^(3/2)) at a = 10^4 is about 10^(-8.7*10^13): Arb's exponents are
         // unbounded, CLN's are not.
-        throw domain_error("the value " + text(10) +
-                           " is beyond the range of CLN's floating-point numbers");
+        throw domain_error(beyond_range_message());
     }
 }
 
@@ -191,8 +198,7 @@ numeric real_ball::magnitude_bound() const {
     if (cln::integer_length(e) <= 16)
         return numeric(cln::cl_N(m * cln::expt(cln::cl_RA(2), e)));
     if (cln::integer_length(e) > max_cln_exponent_bits)
-        throw domain_error("the value " + text(10) +
-                           " is beyond the range of CLN's floating-point numbers");
+        throw domain_error(beyond_range_message());
     return numeric(cln::scale_float(cln::cl_float(m, cln::float_format_t(64)), e));
 }
 

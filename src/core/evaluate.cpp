@@ -286,6 +286,9 @@ double exact_function_bits(const std::string& name, const GiNaC::exvector& args)
         return log2_gamma(x[0] + 1);
     if (name == "tgamma" && x.size() == 1)
         return log2_gamma(x[0] + 1);
+    // lgamma(n) at an integer is log((n-1)!), with the factorial exact inside the log.
+    if (name == "lgamma" && x.size() == 1)
+        return log2_gamma(x[0] + 1);
     if (name == "beta" && x.size() == 2)
         return log2_gamma(x[0] + x[1] + 1);
     if (name == "binomial" && x.size() == 2) {
@@ -750,8 +753,10 @@ std::string format_number(const numeric& value, long digits) {
     for (int attempt = 0; attempt < 3; ++attempt) {
         const long shift = digits - 1 - exponent;
         if (shift >= -max_exact_scale_digits && shift <= max_exact_scale_digits) {
+            // Exactly: a float is a binary rational, and a float times 10^29 in the float's own
+            // precision printed 1 as 0.99999999999999999997315645440 (10^29 needs 68 bits).
             const cln::cl_RA factor = cln::expt(cln::cl_RA(10), cln::cl_I(shift));
-            scaled = cln::round1(a * factor);
+            scaled = cln::round1(cln::rational(a) * factor);
         } else {
             const cln::cl_F ten = cln::cl_float(cln::cl_I(10), format);
             const cln::cl_R factor = cln::expt(ten, cln::cl_I(shift));

@@ -51,9 +51,9 @@ tensor_names names_in(const problem_state& state, bool allow_new_symbols) {
     names.declaration_hint = [](const std::string& name) {
         // Inputs are x, X, x1, ...; labels y, t, target; anything else most likely a weight.
         const char c = name.empty() ? 'w' : name[0];
-        const char* kind = (c == 'x' || c == 'X')                                  ? "inputs"
+        const char* kind = (c == 'x' || c == 'X')                                      ? "inputs"
                            : (c == 'y' || c == 'Y' || name == "t" || name == "target") ? "labels"
-                                                                                  : "weights";
+                                                                                       : "weights";
         return "declare it with '" + std::string(kind) + " " + name +
                "' (or inputs, labels, weights), or define it with '" + name + " = ...' above";
     };
@@ -559,7 +559,12 @@ private:
         const bool expects = r.at_word("expect");
         if (!expects)
             r.expect_end();
-        const verify_result v = verify(lhs.value, rhs.value);
+        verify_result v;
+        try {
+            v = verify(lhs.value, rhs.value);
+        } catch (const shape_error& e) {
+            s.fail(skip(t, after), std::string("check: ") + e.what());
+        }
         report_.text(format_text(v));
         note_free_names(s, lhs.begin, rhs.end);
         if (!expects)

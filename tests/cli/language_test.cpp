@@ -180,8 +180,7 @@ BOOST_AUTO_TEST_CASE(habits_from_other_languages_get_a_hint_and_a_caret) {
     expect_hint({"eval", "a \xC3\x97 b"}, "write *");
 }
 
-// Defects found by the probing round. The open ones are expected failures until they are fixed
-// (then the expected_failures decorator goes and they stay as regression tests).
+// Defects found by the probing round, fixed, kept as regression tests.
 
 BOOST_AUTO_TEST_CASE(check_reads_a_side_written_as_a_bracket_list) {
     // Found by the probing round (fixed in a7f9ee8): a side that starts with '[' and ends with
@@ -201,8 +200,7 @@ BOOST_AUTO_TEST_CASE(check_sees_that_one_over_a_plus_one_over_b_has_the_inverse_
     BOOST_TEST(r.out.rfind("proved", 0) == 0u, r.out);
 }
 
-BOOST_AUTO_TEST_CASE(check_prints_the_value_at_the_witness_it_names,
-                     *boost::unit_test::expected_failures(1)) {
+BOOST_AUTO_TEST_CASE(check_prints_the_value_at_the_witness_it_names) {
     // The witness is y = 1, x = 2, so the left side y is 1 there; it is printed as
     // 0.9999999999999999999731564544 (wrong from the 20th digit, under the claim "the printed
     // digits are correct").
@@ -211,8 +209,7 @@ BOOST_AUTO_TEST_CASE(check_prints_the_value_at_the_witness_it_names,
     BOOST_TEST(symgrad::test::contains(r.out, "  left side:  1\n"), r.out);
 }
 
-BOOST_AUTO_TEST_CASE(an_exponential_out_of_range_gets_a_short_message_without_cln,
-                     *boost::unit_test::expected_failures(3)) {
+BOOST_AUTO_TEST_CASE(an_exponential_out_of_range_gets_a_short_message_without_cln) {
     // exp(-10^100000) is far below the smallest floating-point number: the message printed
     // holds a 65 KB number and names CLN; exp(1e400) names CLN too.
     const auto tiny = run_command({"eval", "exp(-10^100000)"});
@@ -224,15 +221,13 @@ BOOST_AUTO_TEST_CASE(an_exponential_out_of_range_gets_a_short_message_without_cl
     BOOST_TEST(!symgrad::test::contains(huge.err, "CLN"), huge.err.substr(0, 200));
 }
 
-BOOST_AUTO_TEST_CASE(sigmoid_of_a_huge_negative_number_has_no_library_message,
-                     *boost::unit_test::expected_failures(1)) {
+BOOST_AUTO_TEST_CASE(sigmoid_of_a_huge_negative_number_has_no_library_message) {
     // "cannot be evaluated (floating point underflow.)": the parenthesis is CLN's exception text.
     const auto r = run_command({"eval", "sigmoid(-10^100000)"});
     BOOST_TEST(!symgrad::test::contains(r.err, "floating point underflow."), r.err.substr(0, 200));
 }
 
-BOOST_AUTO_TEST_CASE(lgamma_of_an_integer_is_held_to_the_digit_limit,
-                     *boost::unit_test::expected_failures(2)) {
+BOOST_AUTO_TEST_CASE(lgamma_of_an_integer_is_held_to_the_digit_limit) {
     // lgamma(3000) = log(2999!), printed exactly with 9130 digits although --max-digits is
     // 1000 (factorial(3000) is refused); lgamma(2^64) runs until the time limit.
     const auto r = run_command({"--max-digits", "1000", "simplify", "lgamma(3000)"});
@@ -240,8 +235,7 @@ BOOST_AUTO_TEST_CASE(lgamma_of_an_integer_is_held_to_the_digit_limit,
     BOOST_TEST(symgrad::test::contains(r.err, "digits"), r.err);
 }
 
-BOOST_AUTO_TEST_CASE(a_check_statement_with_mismatched_shapes_names_its_line,
-                     *boost::unit_test::expected_failures(1)) {
+BOOST_AUTO_TEST_CASE(a_check_statement_with_mismatched_shapes_names_its_line) {
     // "symgrad: error: verify: the left side is a scalar but the right side is a 1x2 vector",
     // without file:line:column.
     const auto dir = symgrad::test::scratch_directory("language");

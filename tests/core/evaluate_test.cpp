@@ -8,6 +8,9 @@
 #include "test_support.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <cln/float.h>
+#include <cln/integer.h>
+#include <cln/rational.h>
 #include <cln/real.h>
 
 #include <chrono>
@@ -199,7 +202,7 @@ BOOST_AUTO_TEST_CASE(a_value_that_cancels_as_written_is_certified_through_its_st
     // Beyond CLN's floats: a clear error naming the value, not CLN's "floating point underflow".
     const std::string m =
         message_of([] { symgrad::evaluate_numeric(parse("exp(-10^20)"), {}, 17, "eval"); });
-    BOOST_TEST(m.find("beyond the range of CLN's floating-point numbers") != std::string::npos, m);
+    BOOST_TEST(m.find("beyond the range of the floating-point numbers") != std::string::npos, m);
 }
 
 BOOST_AUTO_TEST_CASE(a_log_of_a_fractional_power_of_a_softmax_is_certified) {
@@ -308,6 +311,22 @@ BOOST_AUTO_TEST_CASE(huge_exact_values_and_poles_are_refused_at_once) {
                numeric("499999999500000000"));
     const numeric k = symgrad::evaluate_numeric(parse("EllipticK(1/2)"), {}, 15);
     BOOST_TEST(std::abs(k.to_double() - 1.685750354812596) < 1e-14);
+}
+
+// A float with a short mantissa is printed from its exact binary value: 1.0 with 64 bits was
+// scaled by 10^29 in 64-bit precision and printed as 0.99999999999999999997315645440 (the
+// left side of check 1 sqrt(2), "the printed digits are correct"). 1.0, 0.5 and 3*2^-70 are
+// exact binary fractions; their digits are known by hand.
+BOOST_AUTO_TEST_CASE(short_floats_print_their_exact_value) {
+    const auto float64 = [](const cln::cl_RA& x) {
+        return numeric(cln::cl_float(x, cln::float_format_t(64)));
+    };
+    BOOST_TEST(symgrad::format_number(float64(1), 30) == "1");
+    BOOST_TEST(symgrad::format_number(float64(cln::cl_RA(1) / 2), 30) == "0.5");
+    BOOST_TEST(symgrad::format_number(float64(-1000), 30) == "-1000");
+    // 3/2^70 = 2.541098841762901017204967...e-21 (Python's Decimal at 40 digits).
+    BOOST_TEST(symgrad::format_number(float64(cln::cl_RA(3) / cln::expt_pos(cln::cl_I(2), 70)),
+                                      20) == "2.5410988417629010172e-21");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

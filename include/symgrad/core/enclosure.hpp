@@ -54,8 +54,11 @@ public:
     /// larger than the midpoint.
     long relative_accuracy_bits() const;
 
-    /// The midpoint as an exact CLN number (a dyadic rational or float of enough precision).
+    /// The midpoint as an exact CLN number (a dyadic rational or float of enough precision);
+    /// domain_error (beyond_range_message) for a value CLN's floats cannot hold.
     GiNaC::numeric midpoint() const;
+    /// "the value ... is beyond the range ...", short however large the exponent.
+    std::string beyond_range_message() const;
     /// An upper bound of |x| for every x in the ball.
     GiNaC::numeric magnitude_bound() const;
     /// Arb's decimal text with at most @p digits digits, each of them correct ("[+/- 1e-10]"

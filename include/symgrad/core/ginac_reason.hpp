@@ -11,8 +11,13 @@
 
 namespace symgrad {
 
-/// @p message without GiNaC's "function::eval(): " prefixes.
+/// @p message without GiNaC's "function::eval(): " prefixes, and CLN's floating-point
+/// exceptions in symgrad's words.
 inline std::string ginac_reason(const std::string& message) {
+    if (message.rfind("floating point underflow", 0) == 0)
+        return "the value is too close to 0 for floating-point numbers (underflow)";
+    if (message.rfind("floating point overflow", 0) == 0)
+        return "the value is too large for floating-point numbers (overflow)";
     if (auto p = message.rfind("): "); p != std::string::npos)
         return message.substr(p + 3);
     return message;
