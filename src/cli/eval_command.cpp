@@ -7,6 +7,7 @@
 #include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/printers.hpp"
 #include "symgrad/text/parser.hpp"
+#include "symgrad/text/tensor_expression.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -26,7 +27,24 @@ struct eval_options {
 int run_eval(const eval_options& o, std::ostream& out) {
     const GiNaC::ex e = parse_argument(o.expression, "<expression>");
     const auto point = parse_at(o.values.at, e);
-    const printed_value v = value_text(e, point, o.values, "eval");
+    // A vector or matrix ([a, b], softmax([z0, z1])) prints entry by entry, in its shape.
+    printed_value v{"", true};
+    if (is_tensor(e)) {
+        const auto& m = GiNaC::ex_to<GiNaC::matrix>(e);
+        std::string rows;
+        for (unsigned i = 0; i < m.rows(); ++i) {
+            std::string row;
+            for (unsigned j = 0; j < m.cols(); ++j) {
+                const printed_value entry = value_text(m(i, j), point, o.values, "eval");
+                row += (j ? ", " : "") + entry.text;
+                v.exact = v.exact && entry.exact;
+            }
+            rows += (i ? ", [" : "[") + row + "]";
+        }
+        v.text = m.rows() == 1 ? rows : "[" + rows + "]";
+    } else {
+        v = value_text(e, point, o.values, "eval");
+    }
     if (o.json) {
         out << nlohmann::json{{"expression", to_text(e)}, {"value", v.text}, {"exact", v.exact}}
                    .dump(2)

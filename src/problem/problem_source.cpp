@@ -80,7 +80,12 @@ problem_source split_statements(std::string_view text, const std::string& file) 
             line += text[i] == '\n';
         throw parse_error("the file is not valid UTF-8", file, line, 1, "");
     }
-    std::istringstream in{std::string(text)};
+    // Lines end in \n, \r\n or a lone \r (old Mac files): all read as line breaks.
+    std::string lines(text);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        if (lines[i] == '\r' && (i + 1 == lines.size() || lines[i + 1] != '\n'))
+            lines[i] = '\n';
+    std::istringstream in{lines};
     std::string raw;
     std::size_t number = 0;
     std::vector<std::string> pending; // comment lines waiting for their statement

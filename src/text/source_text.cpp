@@ -54,6 +54,10 @@ source_location source_text::locate(std::size_t offset) const {
     }
     if (!line_text.empty() && line_text.back() == '\r')
         line_text.pop_back();
+    // A control character (a NUL) would cut the message short where it is printed.
+    for (char& c : line_text)
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+            c = '?';
     return {origin_.first_line + line_index, column, std::move(line_text)};
 }
 

@@ -423,7 +423,7 @@ private:
         if (name == "Catalan")
             return GiNaC::Catalan;
         if (name == "I")
-            lex_.fail(t, "'I' is GiNaC's imaginary unit and symgrad works over the reals; "
+            lex_.fail(t, "'I' is the imaginary unit, and symgrad works over the reals; "
                          "choose another name");
         if (is_call_only_name(name))
             lex_.fail(t, "'" + name + "' is a function; call it as " + name + "(...)");
@@ -459,7 +459,12 @@ private:
             name = it->second;
         if (own_functions().count(name) || registered_functions().count(name))
             return name;
-        lex_.fail(t, "unknown function '" + name + "'" + did_you_mean(name, known_functions()));
+        // GiNaC's one- and two-letter functions (G, H, S, Li) are no one's typo of f or g.
+        std::vector<std::string> candidates;
+        for (const std::string& known : known_functions())
+            if (known.size() > 2 || known == "ln")
+                candidates.push_back(known);
+        lex_.fail(t, "unknown function '" + name + "'" + did_you_mean(name, candidates));
     }
 
     void check_count(const std::string& name, const token& at, std::size_t got) const {

@@ -247,4 +247,39 @@ BOOST_AUTO_TEST_CASE(a_check_statement_with_mismatched_shapes_names_its_line) {
     std::filesystem::remove_all(dir);
 }
 
+// eval of a vector or a matrix prints its entries in its shape (by hand: softmax of [0, 0]
+// is [1/2, 1/2]; [[1, 2], [3, 4]] times [[1], [1]] is [[3], [7]]).
+BOOST_AUTO_TEST_CASE(eval_prints_vectors_and_matrices_entry_by_entry) {
+    BOOST_TEST(run_command({"eval", "[1, 2]"}).out == "[1, 2]\n");
+    BOOST_TEST(run_command({"eval", "softmax([0, 0])"}).out == "[1/2, 1/2]\n");
+    BOOST_TEST(run_command({"eval", "[[1, 2], [3, 4]]*[[1], [1]]"}).out == "[[3], [7]]\n");
+    BOOST_TEST(run_command({"eval", "[a, 2*a]", "--at", "a=1/3"}).out == "[1/3, 2/3]\n");
+}
+
+// Found by the probing round: a NUL byte cut the message short; GiNaC's one-letter function G
+// was suggested for f; the message for I named GiNaC.
+BOOST_AUTO_TEST_CASE(odd_characters_and_names_get_plain_messages) {
+    auto r = run_command({"eval", std::string("1 + \x01")});
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(symgrad::test::contains(r.err, "1:5: unexpected control character U+0001"), r.err);
+    BOOST_TEST(symgrad::test::contains(r.err, "    1 + ?\n        ^"), r.err);
+    r = run_command({"eval", "f(1)"});
+    BOOST_TEST(symgrad::test::contains(r.err, "unknown function 'f'\n"), r.err);
+    r = run_command({"eval", "2*I"});
+    BOOST_TEST(symgrad::test::contains(r.err, "'I' is the imaginary unit"), r.err);
+    BOOST_TEST(!symgrad::test::contains(r.err, "GiNaC"), r.err);
+}
+
+// Found by the probing round: a problem file with old Mac line ends (a lone CR) read as one line.
+// By hand: w = 1, L = w^2 + 1 = 2.
+BOOST_AUTO_TEST_CASE(a_problem_file_with_carriage_returns_only_reads_line_by_line) {
+    const auto dir = symgrad::test::scratch_directory("language_cr");
+    const auto file = dir / "cr.txt";
+    std::ofstream(file) << "weights w = 1\rL = w^2 + 1\rexpect L == 2\r";
+    const auto r = run_command({"run", file.string()});
+    BOOST_TEST(r.status == 0, r.out << r.err);
+    BOOST_TEST(symgrad::test::contains(r.out, "1 expectations, 0 failed"), r.out);
+    std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
