@@ -20,8 +20,9 @@
 namespace symgrad {
 
 /// Call @p f(node) once for each distinct subexpression of the @p roots (by object, the roots
-/// included), a node before its operands, operands left to right. When @p f returns bool,
-/// false stops the walk.
+/// included), depth first and left to right: a node before the operands first reached through
+/// it (a shared operand comes after its first parent only). When @p f returns bool, false
+/// stops the walk.
 template <class F> void for_each_subexpression(const std::vector<GiNaC::ex>& roots, F&& f) {
     object_set visited;
     std::vector<GiNaC::ex> stack(roots.rbegin(), roots.rend());
