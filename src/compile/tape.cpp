@@ -3,6 +3,7 @@
 #include "symgrad/compile/tape.hpp"
 
 #include "symgrad/core/error.hpp"
+#include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/expression_walk.hpp"
 #include "symgrad/core/functions.hpp"
 #include "symgrad/core/ginac_reason.hpp"
@@ -538,14 +539,26 @@ private:
         if (auto it = constant_ids_.find(exact); it != constant_ids_.end())
             return it->second;
         ex f;
+        // The certified value first (ball arithmetic, enclosure.hpp): GiNaC's evalf of
+        // tanh(10^153) overflows inside CLN and gave 0. An exact constant it cannot certify
+        // (|1 - tanh(10^153)| < 10^-32675, with no proof that it is 0) goes through evalf.
+        bool certified = false;
         try {
-            precision_guard guard(30);
-            f = exact.evalf();
+            f = evaluate_numeric(exact, {}, 20, "compile");
+            certified = true;
         } catch (const error&) {
-            throw;
-        } catch (const std::exception& x) {
-            throw domain_error("compile: " + brief(origin, brief_width) + " is undefined (" +
-                               ginac_reason(x) + ")");
+            certified = false;
+        }
+        if (!certified) {
+            try {
+                precision_guard guard(30);
+                f = exact.evalf();
+            } catch (const error&) {
+                throw;
+            } catch (const std::exception& x) {
+                throw domain_error("compile: " + brief(origin, brief_width) + " is undefined (" +
+                                   ginac_reason(x) + ")");
+            }
         }
         if (!GiNaC::is_exactly_a<numeric>(f) || !GiNaC::ex_to<numeric>(f).is_real())
             throw domain_error("compile: the constant " + brief(origin, brief_width) +
