@@ -143,8 +143,7 @@ BOOST_AUTO_TEST_CASE(values_beyond_clns_range_are_refused_and_tiny_bounds_are_fl
     } catch (const symgrad::domain_error& e) {
         message = e.what();
     }
-    BOOST_TEST(message.find("beyond the range of the floating-point numbers") !=
-                   std::string::npos,
+    BOOST_TEST(message.find("beyond the range of the floating-point numbers") != std::string::npos,
                message);
     // e^(-10^6) <= bound <= e^(-10^6) (1 + 2^-60) (a 64-bit upper bound of a 128-bit ball).
     const symgrad::enclosure tiny = enclose(parse("exp(-10^6)"), 128);
