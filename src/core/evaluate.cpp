@@ -52,6 +52,29 @@ ex up_to_sign(const ex& e) {
 
 /// Post-order evaluation over the DAG with exact arithmetic; memoised, so shared
 /// subexpressions are evaluated once.
+} // namespace
+
+bool has_imaginary_unit(const ex& value, object_set& real) {
+    std::vector<ex> stack{value}, walked;
+    bool found = false;
+    while (!stack.empty() && !found) {
+        const ex x = std::move(stack.back());
+        stack.pop_back();
+        if (real.count(x))
+            continue;
+        if (GiNaC::is_exactly_a<numeric>(x)) // I is the numeric 0 + 1i
+            found = !GiNaC::ex_to<numeric>(x).is_real();
+        walked.push_back(x);
+        for (std::size_t i = 0; i < x.nops(); ++i)
+            stack.push_back(x.op(i));
+    }
+    if (!found)
+        real.insert(walked.begin(), walked.end());
+    return found;
+}
+
+namespace {
+
 class exact_evaluator : public GiNaC::map_function {
 public:
     exact_evaluator(const GiNaC::exmap& point, const std::string& where)
@@ -84,7 +107,7 @@ public:
                 throw domain_error(where_ + ": " + brief(up_to_sign(e), brief_width) +
                                    " is undefined at this point (" + ginac_reason(x) + ")");
             }
-            if (has_imaginary_unit(value))
+            if (has_imaginary_unit(value, real_))
                 throw domain_error(where_ + ": " + brief(e, brief_width) +
                                    " is not real at this point (it is " +
                                    brief(value, brief_width) + ")");
@@ -111,28 +134,6 @@ private:
             }
         }
         return GiNaC::power(b, k).hold();
-    }
-
-    /// Whether @p value has I in it. The values below it were checked before: each object is
-    /// walked once, so a chain of n definitions is checked in time linear in n (GiNaC's has()
-    /// at every link took quadratic time).
-    bool has_imaginary_unit(const ex& value) {
-        std::vector<ex> stack{value}, walked;
-        bool found = false;
-        while (!stack.empty() && !found) {
-            const ex x = std::move(stack.back());
-            stack.pop_back();
-            if (real_.count(x))
-                continue;
-            if (GiNaC::is_exactly_a<numeric>(x)) // I is the numeric 0 + 1i
-                found = !GiNaC::ex_to<numeric>(x).is_real();
-            walked.push_back(x);
-            for (std::size_t i = 0; i < x.nops(); ++i)
-                stack.push_back(x.op(i));
-        }
-        if (!found)
-            real_.insert(walked.begin(), walked.end());
-        return found;
     }
 
     /// factorial(n) at n = 10^9 would be computed digit by digit for hours, and EllipticK(1)

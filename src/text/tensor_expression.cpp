@@ -114,23 +114,6 @@ std::string counts_text(const std::set<std::size_t>& counts) {
     return s;
 }
 
-/// Whether @p e holds the imaginary unit outside the subexpressions in @p real (the arguments
-/// a node was built from, already checked): a walk of the new part only, each object once, so
-/// that a chain of calls is checked in linear time. What the walk finds real joins @p real.
-bool has_imaginary_part(const ex& e, object_set& real) {
-    if (real.count(e))
-        return false;
-    if (GiNaC::is_a<GiNaC::numeric>(e))
-        return !GiNaC::ex_to<GiNaC::numeric>(e).is_real();
-    if (GiNaC::is_a<GiNaC::constant>(e))
-        return e.is_equal(GiNaC::I);
-    for (std::size_t i = 0; i < e.nops(); ++i)
-        if (has_imaginary_part(e.op(i), real))
-            return true;
-    real.insert(e);
-    return false;
-}
-
 /// For 0,25 (a decimal comma, as many countries write it): what to write instead.
 std::string decimal_comma_hint(const lexer& lex, const token& comma) {
     const std::string_view s = lex.source().text();
@@ -176,11 +159,10 @@ private:
     /// and CLN's without their internal function ("power::eval(): division by zero" ->
     /// "undefined: division by zero").
     [[noreturn]] void fail_building(const token& at, const std::exception& e) const {
-        if (dynamic_cast<const error*>(&e) != nullptr &&
-            dynamic_cast<const parse_error*>(&e) == nullptr)
+        if (const auto* located = dynamic_cast<const parse_error*>(&e))
+            throw *located;
+        if (dynamic_cast<const error*>(&e) != nullptr)
             lex_.fail(at, e.what());
-        if (const auto* p = dynamic_cast<const parse_error*>(&e))
-            throw *p;
         lex_.fail(at, "undefined: " + ginac_reason(e.what()));
     }
 
@@ -193,10 +175,8 @@ private:
         } catch (const std::exception& e) {
             fail_building(at, e);
         }
-        object_set known;
-        for (const ex& p : parts)
-            known.insert(p);
-        if (has_imaginary_part(value, known))
+        object_set known(parts.begin(), parts.end());
+        if (has_imaginary_unit(value, known))
             lex_.fail(at, "not a real number (symgrad works over the reals)");
         return value;
     }
@@ -344,9 +324,7 @@ private:
         if (t.kind == token_kind::comma)
             lex_.fail(t.begin, "',' inside parentheses; write f(a, b) for a call and [a, b] "
                                "for a vector");
-        if (t.kind == token_kind::equals)
-            lex_.fail(t.begin, equals_message(lex_, t));
-        lex_.fail(t, "missing operator before '" + lex_.describe(t) + "'");
+        expect_end_of_expression(lex_); // the error for what stands there instead
     }
 
     ex number(const token& t) {
@@ -506,8 +484,6 @@ private:
                 const std::vector<std::pair<token, ex>>& args, const exvector& v) {
         try {
             return own_call_unchecked(name, at, args, v);
-        } catch (const parse_error&) {
-            throw;
         } catch (const std::exception& e) {
             fail_building(at, e);
         }
@@ -536,9 +512,8 @@ private:
         if (name == "crossentropy") {
             // crossentropy(p, y): p the probabilities, y a class index or a one-hot vector.
             const exvector p = entries_of(v[0]);
-            if (note_domain)
-                for (const ex& x : p)
-                    add_condition(domain, {x, domain_kind::positive});
+            for (const ex& x : p)
+                note(x, domain_kind::positive);
             if (is_tensor(v[1]))
                 return symgrad::crossentropy(p, entries_of(v[1]));
             return symgrad::crossentropy(p, v[1]);
@@ -755,8 +730,6 @@ private:
             default:
                 break;
             }
-        } catch (const parse_error&) {
-            throw;
         } catch (const std::exception& e) {
             fail_building(at, e);
         }

@@ -9,6 +9,7 @@
 /// (log(0), 1/0), not real (log of a negative number) or not finite (overflow in double) is
 /// named with the reason, instead of a NaN or a crash.
 
+#include "symgrad/core/object_identity.hpp"
 #include "symgrad/core/printers.hpp"
 
 #include <ginac/ginac.h>
@@ -38,6 +39,12 @@ GiNaC::ex evaluate_exact(const GiNaC::ex& e, const GiNaC::exmap& point,
 /// the base is 0, 1 or -1. The readers refuse powers over the digits limit (size_limits.hpp),
 /// and point evaluation leaves them unevaluated for ball arithmetic.
 double exact_power_bits(const GiNaC::ex& base, const GiNaC::ex& exponent);
+
+/// Whether @p value holds the imaginary unit anywhere but in subexpressions of @p real, which
+/// are known to be real (the arguments a value was built from). Each object is walked once,
+/// without recursion, so a chain of n definitions is checked in linear time (GiNaC's has() at
+/// every link took quadratic time). When there is no I, what was walked joins @p real.
+bool has_imaginary_unit(const GiNaC::ex& value, object_set& real);
 
 /// The size in bits (an estimate from log-gamma) of the exact value GiNaC computes at once for
 /// the function @p name at numeric arguments @p args: factorial(n) (n! has about log2(n!) bits),
