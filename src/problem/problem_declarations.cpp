@@ -34,20 +34,6 @@ struct item {
     bool vector = false;            // declared [N]: entries name_1 ... name_N
 };
 
-/// The first bracket from @p lex's place on that is never closed, if any.
-std::optional<token> first_unclosed(const lexer& lex) {
-    std::vector<token> open;
-    for (lexer scan = lex; !scan.at(token_kind::end); scan.take()) {
-        if (scan.at(token_kind::open))
-            open.push_back(scan.peek());
-        else if (scan.at(token_kind::close) && !open.empty())
-            open.pop_back();
-    }
-    if (open.empty())
-        return std::nullopt;
-    return open.front();
-}
-
 /// The shape after a declared name: [N] (a vector), [R x C], [RxC] or [R, C] (a matrix).
 void read_shape(statement_reader& r, item& it) {
     const token open = r.take();
@@ -260,28 +246,11 @@ columns read_csv(problem_state& state, const statement_source& s, std::size_t of
         const source_text row(line, origin);
         // The cells: the text between commas (outside brackets in a row of values), from a
         // tolerant lexer: a cell's stray character is that cell's error, found when it is read.
-        std::vector<std::pair<std::size_t, std::size_t>> cells; // byte ranges
-        {
-            lexer scan(row, 0, std::string_view::npos, true);
-            std::vector<token> open;
-            std::size_t start = 0;
-            const bool header = cols.empty();
-            for (; !scan.at(token_kind::end); scan.take()) {
-                const token& tk = scan.peek();
-                if (tk.kind == token_kind::open && !header)
-                    open.push_back(tk);
-                else if (tk.kind == token_kind::close && !open.empty())
-                    open.pop_back();
-                else if (tk.kind == token_kind::comma && open.empty()) {
-                    cells.emplace_back(start, tk.begin);
-                    start = tk.end;
-                }
-            }
-            if (!open.empty())
-                fail_in_file(shown, number, row.locate(open.front().begin).column,
-                             "data: '" + std::string(1, open.front().symbol) + "' is never closed");
-            cells.emplace_back(start, line.size());
-        }
+        const comma_parts split = split_at_commas(row, 0, line.size(), !cols.empty());
+        if (split.unclosed)
+            fail_in_file(shown, number, row.locate(split.unclosed->begin).column,
+                         "data: '" + std::string(1, split.unclosed->symbol) + "' is never closed");
+        const auto& cells = split.parts; // byte ranges
         auto column_of = [&](std::size_t k) {
             const std::size_t b = line.find_first_not_of(" \t", cells[k].first);
             return row.locate(std::min(b, cells[k].second)).column;
@@ -375,7 +344,7 @@ void read_data(problem_state& state, const statement_source& s, std::size_t offs
                 if (earlier.first == name)
                     r.fail(name_token, "data: " + name + " is given twice");
             r.take(); // '='
-            if (const auto open = first_unclosed(r.lex()))
+            if (const auto open = split_at_commas(r.lex().source(), r.peek().begin).unclosed)
                 r.fail(open->begin, "data: '" + std::string(1, open->symbol) + "' is never closed");
             std::vector<ex> values;
             for (;;) {

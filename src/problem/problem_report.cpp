@@ -435,32 +435,18 @@ std::string entry_latex(const std::string& e) {
     return "\\texttt{" + escaped + "}";
 }
 
-/// The top-level comma-separated items of @p s (brackets nest), cut with the one lexer (a
-/// tolerant one: the value is symgrad's own text, read back for its LaTeX form).
+/// The top-level comma-separated items of @p s (brackets nest), trimmed (the value is symgrad's
+/// own text, read back for its LaTeX form).
 std::vector<std::string> items(const std::string& s) {
     const source_text text(s, {});
     std::vector<std::string> out;
-    std::size_t depth = 0, start = 0;
-    auto cut = [&](std::size_t end) {
-        const std::size_t b = s.find_first_not_of(' ', start);
-        const std::size_t e = end == 0 ? std::string::npos : s.find_last_not_of(' ', end - 1);
-        out.push_back(b == std::string::npos || e == std::string::npos || b > e
+    for (const auto& [b, e] : split_at_commas(text).parts) {
+        const std::size_t first = s.find_first_not_of(' ', b);
+        const std::size_t last = e == 0 ? std::string::npos : s.find_last_not_of(' ', e - 1);
+        out.push_back(first >= e || last == std::string::npos || first > last
                           ? ""
-                          : s.substr(b, e - b + 1));
-    };
-    for (lexer scan(text, 0, std::string_view::npos, true); !scan.at(token_kind::end);
-         scan.take()) {
-        const token& t = scan.peek();
-        if (t.kind == token_kind::open)
-            ++depth;
-        else if (t.kind == token_kind::close && depth > 0)
-            --depth;
-        else if (t.kind == token_kind::comma && depth == 0) {
-            cut(t.begin);
-            start = t.end;
-        }
+                          : s.substr(first, last - first + 1));
     }
-    cut(s.size());
     return out;
 }
 

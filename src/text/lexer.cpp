@@ -214,4 +214,27 @@ token lexer::scan() {
     source_.fail(b, "unexpected character '" + std::string(ch) + "'");
 }
 
+comma_parts split_at_commas(const source_text& source, std::size_t begin, std::size_t end,
+                            bool nested) {
+    comma_parts out;
+    std::vector<token> open;
+    std::size_t start = begin;
+    lexer scan(source, begin, end, true);
+    for (; !scan.at(token_kind::end); scan.take()) {
+        const token t = scan.peek();
+        if (t.kind == token_kind::open && nested)
+            open.push_back(t);
+        else if (t.kind == token_kind::close && !open.empty())
+            open.pop_back();
+        else if (t.kind == token_kind::comma && open.empty()) {
+            out.parts.emplace_back(start, t.begin);
+            start = t.end;
+        }
+    }
+    out.parts.emplace_back(start, std::min(end, source.text().size()));
+    if (!open.empty())
+        out.unclosed = open.front();
+    return out;
+}
+
 } // namespace symgrad

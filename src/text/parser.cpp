@@ -68,26 +68,12 @@ std::pair<written_expression, written_expression> parse_equation(const std::stri
 std::vector<std::string> split_list(std::string_view text) {
     const source_text source(text, {});
     std::vector<std::string> items;
-    auto cut = [&](std::size_t b, std::size_t e) {
+    for (const auto& [b, e] : split_at_commas(source).parts) {
         const std::string_view item = text.substr(b, e - b);
         const std::size_t first = item.find_first_not_of(" \t\r\n");
         if (first != std::string_view::npos)
             items.emplace_back(item.substr(first, item.find_last_not_of(" \t\r\n") + 1 - first));
-    };
-    std::size_t depth = 0, start = 0;
-    for (lexer scan(source, 0, std::string_view::npos, true); !scan.at(token_kind::end);
-         scan.take()) {
-        const token t = scan.peek();
-        if (t.kind == token_kind::open)
-            ++depth;
-        else if (t.kind == token_kind::close && depth > 0)
-            --depth;
-        else if (t.kind == token_kind::comma && depth == 0) {
-            cut(start, t.begin);
-            start = t.end;
-        }
     }
-    cut(start, text.size());
     return items;
 }
 
@@ -148,9 +134,13 @@ GiNaC::exmap parse_point(std::string_view text, const parse_options& options) {
             character_count(value_text.substr(0, value_text.find_last_not_of(" \t\r\n") + 1));
         if (!lex.at(token_kind::end) && !separator())
             lex.fail(lex.peek(), "missing operator before '" + lex.describe(lex.peek()) + "'");
-        if (is_tensor(value) || !free_symbols(value).empty() ||
-            !GiNaC::is_a<GiNaC::numeric>(value.evalf()) ||
-            !GiNaC::ex_to<GiNaC::numeric>(value.evalf()).is_real())
+        bool real_number = !is_tensor(value) && free_symbols(value).empty();
+        if (real_number) {
+            const ex approximate = value.evalf();
+            real_number = GiNaC::is_a<GiNaC::numeric>(approximate) &&
+                          GiNaC::ex_to<GiNaC::numeric>(approximate).is_real();
+        }
+        if (!real_number)
             lex.fail(value_at.begin, "the value of " + key + " must be a real number",
                      value_length);
         point[symbol_named(key)] = value;

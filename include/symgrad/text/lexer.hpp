@@ -22,6 +22,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <ginac/ginac.h>
 
@@ -109,5 +111,18 @@ private:
     bool tolerant_;
     token current_;
 };
+
+/// Text cut at its commas: each part a byte range (untrimmed; an empty text is one empty part).
+struct comma_parts {
+    std::vector<std::pair<std::size_t, std::size_t>> parts;
+    /// The first bracket that is never closed, if any.
+    std::optional<token> unclosed;
+};
+
+/// The text of @p source from @p begin to @p end (npos: its end), cut at the commas outside
+/// brackets (at every comma, when @p nested is false: a CSV header), read by a tolerant lexer:
+/// a list of names or values, a row of a data file, a printed matrix.
+comma_parts split_at_commas(const source_text& source, std::size_t begin = 0,
+                            std::size_t end = std::string_view::npos, bool nested = true);
 
 } // namespace symgrad
