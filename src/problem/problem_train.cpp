@@ -54,13 +54,11 @@ public:
 
     /// Fail at a word.
     [[noreturn]] void fail(const word& t, const std::string& message) const {
-        statement_source line{s_.file, {s_.lines[t.line]}, {}};
-        line.fail(t.offset, "train: " + message, std::max<std::size_t>(t.length, 1));
+        lines_[t.line]->fail(t.offset, "train: " + message, std::max<std::size_t>(t.length, 1));
     }
     /// Fail just after the last word (something is missing).
     [[noreturn]] void fail_after(const word& t, const std::string& message) const {
-        statement_source line{s_.file, {s_.lines[t.line]}, {}};
-        line.fail(t.offset + t.length, "train: " + message);
+        lines_[t.line]->fail(t.offset + t.length, "train: " + message);
     }
 
     bool done() const noexcept { return line_ >= lines_.size(); }
@@ -95,19 +93,13 @@ public:
 
     /// The value after option @p option.
     word value(const word& option) {
-        if (done())
-            fail_after(option, "'" + option.text + "' needs a value");
-        if (lines_[line_]->lex().at(token_kind::equals))
-            fail(peek(), "options take no '=': write '" + option.text + " VALUE'");
+        expect_value(option);
         return take();
     }
 
     /// An exact real number (decimals are exact: 0.1 is 1/10; 1/10 and 1e-8 work too).
     numeric number(const word& option) {
-        if (done())
-            fail_after(option, "'" + option.text + "' needs a value");
-        if (lines_[line_]->lex().at(token_kind::equals))
-            fail(peek(), "options take no '=': write '" + option.text + " VALUE'");
+        expect_value(option);
         const word first = peek();
         statement_reader& r = *lines_[line_];
         ex v;
@@ -141,6 +133,14 @@ public:
     }
 
 private:
+    /// A value must follow @p option, without '=' (lr=0.1 is written lr 0.1).
+    void expect_value(const word& option) const {
+        if (done())
+            fail_after(option, "'" + option.text + "' needs a value");
+        if (lines_[line_]->lex().at(token_kind::equals))
+            fail(peek(), "options take no '=': write '" + option.text + " VALUE'");
+    }
+
     word describe(const symgrad::token& t) const {
         const lexer& lex = lines_[line_]->lex();
         word out;
