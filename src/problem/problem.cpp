@@ -62,12 +62,6 @@ tensor_names names_in(const problem_state& state, bool allow_new_symbols) {
     return names;
 }
 
-ex evaluate_in(const problem_state& state, const statement_source& s, const std::string& text,
-               std::size_t offset, bool allow_new_symbols) {
-    return evaluate_tensor_expression(text, names_in(state, allow_new_symbols),
-                                      s.options_at(offset));
-}
-
 std::string format_value(const ex& value, long digits) {
     if (is_tensor(value)) {
         const auto& m = GiNaC::ex_to<GiNaC::matrix>(value);

@@ -60,12 +60,6 @@ source_text statement_source::first_line_source() const {
     return source_text(lines.front().text, std::move(origin));
 }
 
-parse_options statement_source::options_at(std::size_t offset) const {
-    parse_options o;
-    static_cast<text_origin&>(o) = first_line_source().origin_at(offset);
-    return o;
-}
-
 void statement_source::fail(std::size_t offset, const std::string& message,
                             std::size_t length) const {
     first_line_source().fail(offset, message, length);

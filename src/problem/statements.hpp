@@ -77,9 +77,4 @@ void read_data(problem_state& state, const statement_source& s, std::size_t offs
 void run_train(problem_state& state, const statement_source& s, std::size_t offset,
                problem_report& report, const problem_options& options);
 
-/// Evaluate an expression of a statement (text at @p offset of @p s's first line) with the
-/// state's names.
-GiNaC::ex evaluate_in(const problem_state& state, const statement_source& s,
-                      const std::string& text, std::size_t offset, bool allow_new_symbols = false);
-
 } // namespace symgrad

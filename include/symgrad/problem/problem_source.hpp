@@ -9,7 +9,6 @@
 /// name file:line:column with the line and a caret.
 
 #include "symgrad/core/input_file.hpp"
-#include "symgrad/text/parser.hpp"
 #include "symgrad/text/source_text.hpp"
 
 #include <cstddef>
@@ -40,9 +39,6 @@ struct statement_source {
     std::string keyword() const;
     /// The first line as a source text, for error locations.
     source_text first_line_source() const;
-    /// Options for parsing the part of the first line that starts at byte @p offset, so that
-    /// errors point into the file.
-    parse_options options_at(std::size_t offset) const;
     /// A parse_error at byte @p offset of the first line.
     [[noreturn]] void fail(std::size_t offset, const std::string& message,
                            std::size_t length = 1) const;
