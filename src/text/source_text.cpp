@@ -5,6 +5,7 @@
 #include "symgrad/core/error.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace symgrad {
 
@@ -36,7 +37,17 @@ source_text::source_text(std::string_view text, text_origin origin)
             line_starts_.push_back(i + 1);
 }
 
+source_text::source_text(std::string_view text, const source_text& written,
+                         std::vector<std::size_t> written_offsets)
+    : source_text(text, written.origin()) {
+    written_ = &written;
+    written_offsets_ = std::move(written_offsets);
+    written_offsets_.resize(text.size() + 1, written.text().size());
+}
+
 source_location source_text::locate(std::size_t offset) const {
+    if (written_)
+        return written_->locate(written_offsets_[std::min(offset, text_.size())]);
     offset = std::min(offset, text_.size());
     const auto line_index = static_cast<std::size_t>(
         std::upper_bound(line_starts_.begin(), line_starts_.end(), offset) - line_starts_.begin() -
@@ -62,12 +73,22 @@ source_location source_text::locate(std::size_t offset) const {
 }
 
 void source_text::fail(std::size_t offset, const std::string& message, std::size_t length) const {
+    if (written_) {
+        offset = std::min(offset, text_.size());
+        const std::size_t begin = written_offsets_[offset];
+        const std::size_t end = written_offsets_[std::min(offset + length, text_.size())];
+        written_->fail(begin, message,
+                       end > begin ? character_count(written_->text().substr(begin, end - begin))
+                                   : 1);
+    }
     source_location at = locate(offset);
     throw parse_error(message, origin_.source, at.line, at.column, std::move(at.line_text),
                       std::max<std::size_t>(1, length));
 }
 
 text_origin source_text::origin_at(std::size_t offset) const {
+    if (written_)
+        return written_->origin_at(written_offsets_[std::min(offset, text_.size())]);
     const source_location at = locate(offset);
     text_origin o = origin_;
     o.first_line = at.line;

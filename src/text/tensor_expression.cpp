@@ -22,6 +22,7 @@
 #include "symgrad/core/functions.hpp"
 #include "symgrad/core/ginac_reason.hpp"
 #include "symgrad/core/object_identity.hpp"
+#include "symgrad/core/printers.hpp"
 #include "symgrad/core/size_limits.hpp"
 #include "symgrad/core/spelling.hpp"
 #include "symgrad/core/symbols.hpp"
@@ -57,11 +58,11 @@ namespace {
 const std::map<std::string, std::pair<std::size_t, std::size_t>, std::less<>>& own_functions() {
     // name -> (fewest, most) arguments; most = 0: any number.
     static const std::map<std::string, std::pair<std::size_t, std::size_t>, std::less<>> table{
-        {"diff", {2, 3}},         {"sum", {1, 1}},  {"mean", {1, 1}},    {"transpose", {1, 1}},
-        {"hadamard", {2, 2}},     {"dot", {2, 2}},  {"inverse", {1, 1}}, {"det", {1, 1}},
-        {"trace", {1, 1}},        {"diag", {1, 1}}, {"softmax", {1, 0}}, {"logsumexp", {1, 0}},
-        {"crossentropy", {2, 2}}, {"sqrt", {1, 1}}, {"pow", {2, 2}},     {"power", {2, 2}},
-        {"max", {2, 2}},          {"min", {2, 2}}};
+        {"diff", {2, 3}},         {"sum", {1, 1}},  {"mean", {1, 1}},      {"transpose", {1, 1}},
+        {"hadamard", {2, 2}},     {"dot", {2, 2}},  {"inverse", {1, 1}},   {"det", {1, 1}},
+        {"trace", {1, 1}},        {"diag", {1, 1}}, {"softmax", {1, 0}},   {"logsumexp", {1, 0}},
+        {"crossentropy", {2, 2}}, {"sqrt", {1, 1}}, {"pow", {2, 2}},       {"power", {2, 2}},
+        {"max", {2, 2}},          {"min", {2, 2}},  {"derivative", {2, 2}}};
     return table;
 }
 
@@ -468,6 +469,10 @@ private:
     }
 
     ex call(const token& name_token) {
+        if (lex_.text_of(name_token) == "derivative")
+            return derivative_call(name_token);
+        if (const user_function* f = user_function_named(name_token))
+            return user_call(*f, name_token);
         const std::string name = function_name(name_token);
         const token opened = lex_.take();
         const auto args = items(opened);
@@ -478,6 +483,83 @@ private:
         if (own_functions().count(name))
             return own_call(name, name_token, args, values);
         return registered_call(name, name_token, values);
+    }
+
+    const user_function* user_function_named(const token& t) const {
+        const auto it = names_.functions.find(lex_.text_of(t));
+        return it == names_.functions.end() ? nullptr : &it->second;
+    }
+
+    ex user_call(const user_function& f, const token& name_token) {
+        const token opened = lex_.take();
+        const auto args = items(opened);
+        if (args.size() != f.parameters.size())
+            lex_.fail(name_token, std::string(lex_.text_of(name_token)) + " takes " +
+                                      arguments_text(f.parameters.size()) + ", got " +
+                                      std::to_string(args.size()));
+        GiNaC::exmap with;
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            if (is_tensor(args[i].second))
+                lex_.fail(args[i].first, "a function defined by the text takes scalars, got a " +
+                                             shape_description(args[i].second));
+            with[f.parameters[i]] = args[i].second;
+        }
+        const ex value = build(name_token, {}, [&] { return f.body.subs(with); });
+        if (note_domain)
+            for (const auto& c : collect_domain_(value))
+                add_condition(domain, c);
+        return value;
+    }
+
+    /// derivative(f, x): f'(x) for a function of one argument, the derivative of f at a fresh
+    /// variable, evaluated at x (entrywise for a matrix x). The domain is that of f(x).
+    ex derivative_call(const token& at) {
+        const token opened = lex_.take();
+        const token f = lex_.take();
+        if (f.kind != token_kind::name)
+            lex_.fail(f, "derivative: the first argument is a function's name, as in "
+                         "derivative(sigmoid, z)");
+        if (!lex_.at(token_kind::comma))
+            lex_.fail(lex_.peek(), "derivative: expected ',' after the function's name");
+        lex_.take();
+        const ex x = expression(0);
+        expect_close(opened);
+        const GiNaC::symbol t("t");
+        std::function<ex(const ex&)> f_at; // f at a value, held so that its domain is seen
+        if (const user_function* u = user_function_named(f)) {
+            if (u->parameters.size() != 1)
+                lex_.fail(f, "derivative: " + std::string(lex_.text_of(f)) +
+                                 " is not a function of one argument");
+            f_at = [u](const ex& v) -> ex { return u->body.subs(u->parameters[0] == v); };
+        } else {
+            const std::string name = function_name(f);
+            if (name == "sqrt") {
+                f_at = [](const ex& v) -> ex {
+                    return GiNaC::power(v, GiNaC::numeric(1, 2)).hold();
+                };
+            } else if (own_functions().count(name) ||
+                       registered_functions().at(name).count(1) == 0) {
+                lex_.fail(f, "derivative: " + name + " is not a function of one argument");
+            } else {
+                const unsigned serial = GiNaC::function::find_function(name, 1);
+                f_at = [serial](const ex& v) -> ex { return GiNaC::function(serial, v).hold(); };
+            }
+        }
+        map_scalar(x, [&](const ex& v) {
+            for (const auto& c : domain_of(f_at(v))) {
+                if (condition_at(c, {}) == truth::fails)
+                    lex_.fail(f, "derivative: " + std::string(lex_.text_of(f)) +
+                                     " is not defined at " + brief(v) + " (" + condition_text(c) +
+                                     " fails)");
+                if (note_domain)
+                    add_condition(domain, c);
+            }
+            return v;
+        });
+        return build(at, {}, [&] {
+            const ex d = f_at(t).diff(t);
+            return map_scalar(x, [&](const ex& v) { return d.subs(t == v); });
+        });
     }
 
     ex own_call(const std::string& name, const token& at,

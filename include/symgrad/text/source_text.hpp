@@ -46,6 +46,12 @@ public:
     /// @p text must outlive this object.
     source_text(std::string_view text, text_origin origin);
 
+    /// Text made from another text (LaTeX translated into symgrad's language, latex.hpp):
+    /// @p written_offsets[i] is where byte i of @p text came from in @p written (one more entry
+    /// for the end). Errors are located in @p written, which must outlive this object.
+    source_text(std::string_view text, const source_text& written,
+                std::vector<std::size_t> written_offsets);
+
     std::string_view text() const noexcept { return text_; }
     const text_origin& origin() const noexcept { return origin_; }
 
@@ -63,6 +69,8 @@ private:
     std::string_view text_;
     text_origin origin_;
     std::vector<std::size_t> line_starts_;
+    const source_text* written_ = nullptr;
+    std::vector<std::size_t> written_offsets_;
 };
 
 } // namespace symgrad

@@ -22,6 +22,8 @@
 ///   softmax(v) logsumexp(v) crossentropy(p, y)    over a vector's entries
 ///   diff(E, v)                             d E/d v; entrywise for a matrix E, and for a scalar E
 ///                                          and a matrix of variables v, the matrix dE/dv_ij
+///   derivative(f, x)                       f'(x) for a function of one argument (sigmoid,
+///                                          tanh, log, a function the text defined, ...)
 ///
 /// Besides GiNaC's functions (exp, log, tanh, sqrt, abs, step, ...) and the tensor operations:
 ///
@@ -61,6 +63,13 @@ struct parse_options : text_origin {
     bool exact_decimals = true;
 };
 
+/// A function the text being read defines, as f(t) = e^t / (1 + e^t) in a derivation: a call
+/// f(a) is the body with a for t.
+struct user_function {
+    std::vector<GiNaC::symbol> parameters;
+    GiNaC::ex body;
+};
+
 /// The names an expression may use.
 struct tensor_names {
     /// Bound names: each value a scalar expression or a GiNaC::matrix.
@@ -72,6 +81,8 @@ struct tensor_names {
     const std::map<std::string, GiNaC::ex, std::less<>>* more_values = nullptr;
     /// For an undefined name: what to declare ("declare it: weights b"); may be empty.
     std::function<std::string(const std::string&)> declaration_hint;
+    /// Functions defined by the text (looked up before the known functions).
+    std::map<std::string, user_function, std::less<>> functions;
 };
 
 /// Parse and evaluate @p text, without the conditions of its domain (read_tensor_expression
