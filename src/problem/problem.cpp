@@ -15,6 +15,8 @@
 #include "symgrad/program/gradient_program.hpp"
 #include "symgrad/program/program_printer.hpp"
 #include "symgrad/simplify/simplify.hpp"
+#include "symgrad/text/derivation_text.hpp"
+#include "symgrad/verify/derivation.hpp"
 #include "symgrad/verify/verify.hpp"
 
 #include <algorithm>
@@ -132,7 +134,7 @@ private:
             {"objective", &runner::objective}, {"show", &runner::show},
             {"check", &runner::check},         {"expect", &runner::expect},
             {"train", &runner::train},         {"set", &runner::set_weights},
-            {"reset", &runner::set_weights}};
+            {"reset", &runner::set_weights},   {"derive", &runner::derive}};
         return table;
     }
 
@@ -573,6 +575,72 @@ private:
         const std::string got(verdict_name(v.outcome));
         const bool passed = got == want;
         const std::string message = "expected " + want + ", got " + got;
+        report_.outcome(passed, message);
+        if (!passed)
+            outcome_.failures.push_back(s.file + ":" + std::to_string(s.lines.front().number) +
+                                        ": " + message);
+    }
+
+    /// derive [latex] [expect correct | expect wrong line N], then the derivation on the
+    /// indented lines below: checked line by line as `check --derivation` does (its own names;
+    /// line numbers are the problem file's).
+    void derive(const statement_source& s, const std::string&, std::size_t after) {
+        statement_reader r(s, 0, after);
+        const bool latex = r.at_word("latex");
+        if (latex)
+            r.take();
+        std::optional<std::size_t> want_line;
+        bool expects = false;
+        if (r.at_word("expect")) {
+            r.take();
+            expects = true;
+            const token kind = r.peek();
+            if (r.last_word("correct")) {
+                r.take();
+            } else if (r.word_then("wrong", token_kind::name)) {
+                r.take();
+                if (!r.at_word("line"))
+                    r.fail(r.peek(), "derive: write expect wrong line N");
+                r.take();
+                const token n = r.take();
+                const std::string digits = r.text(n.begin, n.end);
+                if (n.kind != token_kind::number ||
+                    digits.find_first_not_of("0123456789") != std::string::npos ||
+                    digits.size() > 9)
+                    r.fail(n, "derive: the line is a line number of this file");
+                want_line = std::stoul(digits);
+            } else {
+                r.fail(kind, "derive: expect correct, or expect wrong line N");
+            }
+        }
+        r.expect_end();
+        if (s.lines.size() < 2)
+            s.fail(0, "derive: write the derivation on the indented lines below 'derive'");
+        // The derivation's text with the file's line numbers: blank lines stand for the
+        // comment lines the statement leaves out.
+        std::string text;
+        std::size_t at_line = 1;
+        for (std::size_t i = 1; i < s.lines.size(); ++i) {
+            text.append(s.lines[i].number - at_line, '\n');
+            at_line = s.lines[i].number;
+            text += s.lines[i].text;
+        }
+        text += '\n';
+        const derivation d = read_derivation(
+            text, s.file, latex ? derivation_syntax::latex : derivation_syntax::symgrad);
+        const derivation_report rep = check_derivation(d);
+        report_.text(format_text(d, rep));
+        if (!expects)
+            return;
+        ++outcome_.expectations;
+        const std::optional<std::size_t> got =
+            rep.first_wrong ? std::optional<std::size_t>(d.claims[*rep.first_wrong].line)
+                            : std::nullopt;
+        auto say = [](const std::optional<std::size_t>& l) {
+            return l ? "the first wrong line " + std::to_string(*l) : std::string("no wrong line");
+        };
+        const bool passed = got == want_line && !d.claims.empty();
+        const std::string message = "expected " + say(want_line) + ", got " + say(got);
         report_.outcome(passed, message);
         if (!passed)
             outcome_.failures.push_back(s.file + ":" + std::to_string(s.lines.front().number) +

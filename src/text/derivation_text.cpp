@@ -56,8 +56,10 @@ struct statement_text {
 
 class derivation_reader {
 public:
-    derivation_reader(std::string_view text, const std::string& source, derivation_syntax syntax)
-        : text_(text), file_(text, origin(source)), syntax_(syntax) {
+    derivation_reader(std::string_view text, const std::string& source, derivation_syntax syntax,
+                      bool skip_unread_display)
+        : text_(text), file_(text, origin(source)), syntax_(syntax),
+          skip_unread_display_(skip_unread_display) {
         out_.source = source;
         names_.allow_new_symbols = true;
         options_.source = source;
@@ -102,28 +104,26 @@ private:
     void read_markdown() {
         for (const math_block& block : find_math_blocks(text_)) {
             ++out_.blocks;
+            bool unread = false;
             for (const auto& [rb, re] : math_rows(text_, block.begin, block.end)) {
                 if (trimmed(text_.substr(rb, re - rb)).empty())
                     continue;
                 try {
                     row(rb, re);
-                } catch (const parse_error& e) {
-                    if (block.display)
+                } catch (const error& e) {
+                    if (block.display && !skip_unread_display_)
                         throw;
+                    const auto* pe = dynamic_cast<const parse_error*>(&e);
                     const source_location at = file_.locate(rb);
-                    out_.skipped.push_back(
-                        {e.line(), e.column(), trimmed(text_.substr(rb, re - rb)), e.message()});
-                    (void)at;
-                    previous_.reset();
-                } catch (const shape_error& e) {
-                    if (block.display)
-                        throw;
-                    const source_location at = file_.locate(rb);
-                    out_.skipped.push_back(
-                        {at.line, at.column, trimmed(text_.substr(rb, re - rb)), e.what()});
+                    out_.skipped.push_back({pe ? pe->line() : at.line,
+                                            pe ? pe->column() : at.column,
+                                            trimmed(text_.substr(rb, re - rb)),
+                                            pe ? pe->message() : std::string(e.what())});
+                    unread = true;
                     previous_.reset();
                 }
             }
+            out_.unread_blocks += unread ? 1 : 0;
         }
     }
 
@@ -220,8 +220,11 @@ private:
                 else
                     return h;
             }
-            if (params.empty() || names_.functions.count(text(toks[0])) != 0 ||
-                known_name(text(toks[0])))
+            // A function the text defined is restated only with its own parameters (f(x)
+            // after f(t) = ... is a call).
+            const auto defined = parameters_.find(text(toks[0]));
+            if (params.empty() || known_name(text(toks[0])) ||
+                (defined == parameters_.end() && names_.values.count(text(toks[0])) != 0))
                 return h;
             h.kind = head_kind::name;
             h.name = text(toks[0]);
@@ -314,9 +317,23 @@ private:
     static std::string line_name(const stated& s) { return "line " + std::to_string(s.line); }
 
     void statement(const statement_text& st, std::size_t begin, std::size_t end) {
-        const std::vector<range> ps = parts(*st.source, begin, end);
-        if (ps.size() < 2)
+        std::vector<range> ps = parts(*st.source, begin, end);
+        // "A = \\ = B" across rows: a trailing '=' leaves an empty last part.
+        if (ps.size() >= 2 &&
+            trimmed(st.source->text().substr(ps.back().begin, ps.back().end - ps.back().begin))
+                .empty())
+            ps.pop_back();
+        if (ps.size() < 2) {
+            // An expression alone: what a following line starting with '=' continues.
+            previous_.reset();
+            previous_subject_.clear();
+            try {
+                if (head_of(*st.source, ps[0]).kind == head_kind::expression)
+                    previous_ = state(st, ps[0]);
+            } catch (const error&) {
+            }
             return;
+        }
         const head h = head_of(*st.source, ps[0]);
         std::size_t first_claim = 1;
         std::optional<stated> before;
@@ -326,8 +343,11 @@ private:
                                            "before it, and there is none");
             }
             before = *previous_;
-        } else if (h.kind == head_kind::name && names_.values.count(h.name) == 0 &&
-                   names_.functions.count(h.name) == 0) {
+        } else if (h.kind == head_kind::name &&
+                   ((names_.values.count(h.name) == 0 && names_.functions.count(h.name) == 0) ||
+                    (parameters_.count(h.name) != 0 && parameters_.at(h.name) != h.params))) {
+            // A new name, or a function defined again with other parameters (f(t), later
+            // f(x, y)): a definition.
             define(st, h, ps[1]);
             before = latest_.at(h.name);
             first_claim = 2;
@@ -391,6 +411,7 @@ private:
         for (const auto& p : h.params)
             function =
                 function && value.value.value.has(symbol_named(p)) && names_.values.count(p) == 0;
+        names_.functions.erase(h.name);
         if (function) {
             user_function f;
             for (const auto& p : h.params)
@@ -401,6 +422,7 @@ private:
         out_.definitions.push_back("line " + std::to_string(value.line) + ": " + h.name +
                                    (h.params.empty() ? "" : "(" + join(h.params) + ")"));
         definition_line_[h.name] = value.line;
+        parameters_[h.name] = h.params;
         latest_[h.name] = value;
     }
 
@@ -414,10 +436,12 @@ private:
     std::string_view text_;
     source_text file_;
     derivation_syntax syntax_;
+    bool skip_unread_display_;
     tensor_names names_;
     parse_options options_;
     std::map<std::string, stated> latest_;
     std::map<std::string, std::size_t> definition_line_;
+    std::map<std::string, std::vector<std::string>> parameters_;
     std::optional<stated> previous_;
     std::string previous_subject_;
     derivation out_;
@@ -426,8 +450,8 @@ private:
 } // namespace
 
 derivation read_derivation(std::string_view text, const std::string& source,
-                           derivation_syntax syntax) {
-    return derivation_reader(text, source, syntax).read();
+                           derivation_syntax syntax, bool skip_unread_display) {
+    return derivation_reader(text, source, syntax, skip_unread_display).read();
 }
 
 } // namespace symgrad

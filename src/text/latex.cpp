@@ -545,8 +545,29 @@ private:
             function_call(c, t, "sigmoid");
             return;
         }
+        if (name == "underbrace" || name == "overbrace" || name == "boxed" || name == "cancel" ||
+            name == "bcancel" || name == "xcancel" || name == "underset" || name == "overset" ||
+            name == "stackrel") {
+            // The marked maths itself: \underbrace{A}_{note} and \underset{note}{A} are A.
+            if (name == "underset" || name == "overset" || name == "stackrel")
+                group_tokens(c, t);
+            std::vector<ltoken> body = group_tokens(c, t);
+            begin_operand(t.begin);
+            emit("(", t.begin);
+            nested(std::move(body));
+            emit(")", t.begin);
+            if ((name == "underbrace" && c.at_symbol("_")) ||
+                (name == "overbrace" && c.at_symbol("^"))) {
+                c.take();
+                group_tokens(c, t);
+            }
+            operand_ended_ = true;
+            postfix(c);
+            return;
+        }
         if (name == "operatorname" || name == "mathrm" || name == "text" || name == "textrm" ||
-            name == "mathit" || name == "textit") {
+            name == "mathit" || name == "textit" || name == "mathsf" || name == "mathfrak" ||
+            name == "mathcal" || name == "mathbb" || name == "textsf" || name == "textbf") {
             const auto [word_text, at] = group_word(c, t);
             if (auto f = known_function(word_text)) {
                 function_call(c, at, *f);

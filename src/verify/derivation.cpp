@@ -404,7 +404,9 @@ private:
             return std::nullopt;
         const written_term& t = ct[lone_c[0]];
         const written_term& r = rt[lone_r[0]];
-        const std::string should = t.text + " should be " + show(r.value) + " (= " + r.text + ")";
+        const std::string shown = show(r.value);
+        const std::string should =
+            t.text + " should be " + shown + (r.text == shown ? "" : " (= " + r.text + ")");
         const ex fixed = C - t.value + r.value;
         if (p_.equal(t.value, -r.value))
             return candidate{slip_kind::sign_of_term, should, t.text, show(r.value), fixed};

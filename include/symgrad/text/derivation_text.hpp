@@ -32,8 +32,10 @@ enum class derivation_syntax { latex, symgrad };
 /// Markdown otherwise.
 derivation_syntax derivation_syntax_of(std::string_view file_name, std::string_view text);
 
-/// Reads the derivation in @p text; @p source names it in errors and output.
+/// Reads the derivation in @p text; @p source names it in errors and output. With
+/// @p skip_unread_display, display maths that cannot be read is listed as skipped too (to count
+/// what a text's maths the reader takes) instead of being an error.
 derivation read_derivation(std::string_view text, const std::string& source,
-                           derivation_syntax syntax);
+                           derivation_syntax syntax, bool skip_unread_display = false);
 
 } // namespace symgrad

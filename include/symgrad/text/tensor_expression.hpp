@@ -66,7 +66,7 @@ struct parse_options : text_origin {
 /// A function the text being read defines, as f(t) = e^t / (1 + e^t) in a derivation: a call
 /// f(a) is the body with a for t.
 struct user_function {
-    std::vector<GiNaC::symbol> parameters;
+    std::vector<GiNaC::ex> parameters; ///< each a symbol (held as an ex: a realsymbol)
     GiNaC::ex body;
 };
 

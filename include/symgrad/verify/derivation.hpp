@@ -86,8 +86,10 @@ struct derivation {
     /// Definitions read (L(w) = ..., z_0 = ..., f(t) = ...), as "line 3: L".
     std::vector<std::string> definitions;
     std::vector<skipped_maths> skipped;
-    /// Maths blocks (or lines, in symgrad's language) read.
+    /// Maths blocks (or lines, in symgrad's language), and how many of them had a row that
+    /// could not be read.
     std::size_t blocks = 0;
+    std::size_t unread_blocks = 0;
 };
 
 enum class slip_kind {
