@@ -45,6 +45,7 @@ struct stated {
     std::vector<written_term> terms;
     std::string written;
     std::size_t line = 0;
+    std::size_t column = 0;
 };
 
 /// A statement's text, in symgrad's language (the file itself, or a LaTeX row translated).
@@ -131,19 +132,25 @@ private:
         latex_names ln;
         ln.is_defined = [this](std::string_view n) { return names_.values.count(n) != 0; };
         ln.is_function = [this](std::string_view n) { return names_.functions.count(n) != 0; };
+        ln.implicit_argument = &implicit_argument_;
         // The translation and its mapped source must live as long as the claims read from it
         // need their text: they are used only within this call.
         const latex_translation t = translate_latex(file_, begin, end, ln);
         const source_text mapped(t.text, file_, t.offsets);
-        const statement_text st{&mapped, [this, &t](std::size_t b, std::size_t e) {
-                                    const std::size_t lb = t.offsets[b];
-                                    const std::size_t le = t.offsets[std::min(e, t.text.size())];
-                                    std::string w =
-                                        trimmed(text_.substr(lb, le > lb ? le - lb : 0));
-                                    while (!w.empty() && (w.back() == ',' || w.back() == '.'))
-                                        w.pop_back();
-                                    return trimmed(w);
-                                }};
+        const statement_text st{
+            &mapped, [this, &t](std::size_t b, std::size_t e) {
+                const std::size_t lb = t.offsets[b];
+                const std::size_t le = t.offsets[std::min(e, t.text.size())];
+                std::string w = trimmed(text_.substr(lb, le > lb ? le - lb : 0));
+                while (!w.empty() && (w.back() == ',' || w.back() == '.'))
+                    w.pop_back();
+                // Environment markers are not part of what the line says.
+                for (const char* marker : {"\\end{", "\\begin{"})
+                    if (const auto at = w.rfind(marker);
+                        at != std::string::npos && w.find('}', at) == w.size() - 1)
+                        w.erase(at);
+                return trimmed(w);
+            }};
         for (const auto& [b, e] : t.statements)
             statement(st, b, e);
     }
@@ -286,7 +293,9 @@ private:
         s.value = read(*st.source, r);
         s.terms = terms(st, r);
         s.written = st.written(r.begin, r.end);
-        s.line = st.source->locate(first_character(*st.source, r)).line;
+        const source_location at = st.source->locate(first_character(*st.source, r));
+        s.line = at.line;
+        s.column = at.column;
         return s;
     }
 
@@ -314,7 +323,11 @@ private:
         out_.claims.push_back(std::move(c));
     }
 
-    static std::string line_name(const stated& s) { return "line " + std::to_string(s.line); }
+    /// "line 7", or "line 7:31" for a part on the same line as the claim.
+    static std::string line_name(const stated& s, std::size_t claim_line) {
+        return "line " + std::to_string(s.line) +
+               (s.line == claim_line ? ":" + std::to_string(s.column) : "");
+    }
 
     void statement(const statement_text& st, std::size_t begin, std::size_t end) {
         std::vector<range> ps = parts(*st.source, begin, end);
@@ -363,7 +376,7 @@ private:
                     k == 1 ? "the derivative of " + h.name + " by " +
                                  std::string(st.source->text().substr(
                                      h.variable.begin, h.variable.end - h.variable.begin))
-                           : line_name(*before);
+                           : line_name(*before, now.line);
                 claim(st, ps[k], now, *before, ref);
                 if (k == 1) {
                     derivation_claim& c = out_.claims.back();
@@ -390,7 +403,7 @@ private:
             subject = previous_subject_;
         for (std::size_t k = first_claim; k < ps.size(); ++k) {
             const stated now = state(st, ps[k]);
-            claim(st, ps[k], now, *before, line_name(*before));
+            claim(st, ps[k], now, *before, line_name(*before, now.line));
             out_.claims.back().subject = subject;
             before = now;
         }
@@ -444,6 +457,7 @@ private:
     std::map<std::string, std::vector<std::string>> parameters_;
     std::optional<stated> previous_;
     std::string previous_subject_;
+    std::string implicit_argument_;
     derivation out_;
 };
 

@@ -433,12 +433,14 @@ private:
         }
         if (s == "(" || s == "[") {
             begin_operand(t.begin);
+            const std::size_t start = out_.text.size();
             emit("(", t.begin);
             ++depth_;
             sequence(c, s == "(" ? stop::paren : stop::bracket);
             --depth_;
             emit(")", c.take().begin);
             operand_ended_ = true;
+            derivative_of_bracket(c, start, t);
             postfix(c);
             return;
         }
@@ -464,6 +466,22 @@ private:
             fail(t, "only equalities can be checked");
         fail(t, "cannot read " + describe(t) + " in maths");
         (void)until;
+    }
+
+    /// (1 + e^{-z})': the bracket just read, differentiated by the argument of the line's head
+    /// (z in \sigma'(z) = ...).
+    void derivative_of_bracket(cursor& c, std::size_t start, const ltoken& t) {
+        if (!c.at_symbol("'"))
+            return;
+        const ltoken prime = c.take();
+        if (!names_.implicit_argument || names_.implicit_argument->empty())
+            fail(prime, "a prime after a bracket is a derivative by the variable of the line, "
+                        "and this line names none (write \\sigma'(z) = ... first)");
+        const std::string head = "diff(";
+        out_.text.insert(start, head);
+        out_.offsets.insert(out_.offsets.begin() + static_cast<std::ptrdiff_t>(start), head.size(),
+                            t.begin);
+        emit(", " + *names_.implicit_argument + ")", prime.begin);
     }
 
     /// Whether only punctuation, spacing and the end (or a separator) follow.
@@ -837,6 +855,20 @@ private:
         }
         if (c.at_symbol("^"))
             fail(c.peek(), "write a power of a function's value as (f(x))^2");
+        // A head \sigma(z) or \sigma'(z): z is the argument the text leaves out later.
+        if (out_.text.size() == statement_begin_ && names_.implicit_argument)
+            if (auto arg = single_name_argument(c))
+                *names_.implicit_argument = *arg;
+        // \sigma written alone (\sigma \cdot ..., \sigma(1 - \sigma)): \sigma at that argument.
+        if (!prime && f == "sigmoid" && names_.implicit_argument &&
+            !names_.implicit_argument->empty() &&
+            (!has_argument(c) || paren_holds_bare_sigma(c) ||
+             ((c.at_symbol("(") || c.at_command("left")) && c.peek().begin > t.end))) {
+            begin_operand(t.begin);
+            emit("sigmoid(" + *names_.implicit_argument + ")", t.begin);
+            operand_ended_ = true;
+            return;
+        }
         begin_operand(t.begin);
         emit(prime ? "derivative(" + f + ", " : f + "(", t.begin);
         operand_ended_ = false;
@@ -864,6 +896,64 @@ private:
         operand_ended_ = true;
         if (!prime)
             postfix(c);
+    }
+
+    /// At "(NAME)": the name as symgrad writes it (z, w1).
+    std::optional<std::string> single_name_argument(const cursor& c) const {
+        const auto& toks = *c.toks;
+        const std::size_t j = c.i;
+        if (!(toks[j].kind == lkind::symbol && toks[j].text == "(") || j + 2 >= toks.size())
+            return std::nullopt;
+        if (toks[j + 1].kind == lkind::word && toks[j + 1].text.size() == 1 &&
+            toks[j + 2].kind == lkind::symbol && toks[j + 2].text == ")")
+            return subscripted(toks[j + 1].text, "");
+        return std::nullopt;
+    }
+
+    /// Whether a function's argument follows (a bracket, a group, a name, a number, maths).
+    static bool has_argument(const cursor& c) {
+        const ltoken& t = c.peek();
+        switch (t.kind) {
+        case lkind::word:
+        case lkind::number:
+        case lkind::open_group:
+            return true;
+        case lkind::symbol:
+            return t.text == "(" || t.text == "[" || t.text == "|";
+        case lkind::command:
+            return !(t.text == "cdot" || t.text == "times" || t.text == "ast" || t.text == "div" ||
+                     is_separator_command(t.text) || is_skipped_command(t.text) ||
+                     t.text == "right" || t.text == "end");
+        default:
+            return false;
+        }
+    }
+
+    /// At "(": whether the bracket holds a \sigma without its own argument, as in
+    /// \sigma(1 - \sigma): a product, not a call.
+    static bool paren_holds_bare_sigma(const cursor& c) {
+        const auto& toks = *c.toks;
+        if (!(toks[c.i].kind == lkind::symbol && toks[c.i].text == "("))
+            return false;
+        std::size_t level = 0;
+        for (std::size_t j = c.i; j < toks.size(); ++j) {
+            const ltoken& t = toks[j];
+            if (t.kind == lkind::symbol && t.text == "(")
+                ++level;
+            if (t.kind == lkind::symbol && t.text == ")" && --level == 0)
+                return false;
+            if (t.kind == lkind::command && t.text == "sigma" && j + 1 < toks.size()) {
+                const ltoken& n = toks[j + 1];
+                const bool call = (n.kind == lkind::symbol && (n.text == "(" || n.text == "'")) ||
+                                  n.kind == lkind::open_group ||
+                                  (n.kind == lkind::command && n.text == "left");
+                if (!call)
+                    return true;
+            }
+            if (t.kind == lkind::end)
+                return false;
+        }
+        return false;
     }
 
     /// \left( ... \right) as parentheses (\left| ... \right| as abs).

@@ -455,7 +455,8 @@ private:
                         std::string text;
                         for (std::size_t i : pick) {
                             sum += ct[i].value;
-                            text += (text.empty() ? "" : " ") + ct[i].text;
+                            const bool negative = !ct[i].text.empty() && ct[i].text[0] == '-';
+                            text += (text.empty() ? "" : negative ? " " : " + ") + ct[i].text;
                         }
                         if (p_.equal(C - 2 * sum, R))
                             return candidate{slip_kind::sign_of_term,

@@ -18,7 +18,9 @@
 ///   and \frac{dL}{dw} (diff(L, w1)), \partial^2 over \partial w^2, \sigma'(z) and f'(z) for a
 ///   function of one argument (derivative(sigmoid, z)), L'_{w} (diff(L, w)), and products
 ///   written side by side (2 w_1 x, y(1 - y), xy: in maths each letter is a name of its own,
-///   except a known function's name or a defined name).
+///   except a known function's name or a defined name). After a line headed \sigma(z) or
+///   \sigma'(z), \sigma alone is \sigma(z) (\sigma(1 - \sigma) is a product), and a
+///   bracket with a prime, (1 + e^{-z})', is its derivative by z.
 ///
 /// Names with subscripts: w_1 and w_{1} are the defined name among w_1 and w1; when neither is
 /// defined, w1 for a subscript of digits and w_i otherwise. A name followed by parentheses is a
@@ -65,6 +67,10 @@ struct latex_names {
     std::function<bool(std::string_view)> is_defined;
     /// A function defined by the text (f in f(t) = ...); may be empty.
     std::function<bool(std::string_view)> is_function;
+    /// The variable of the text's last line headed \sigma(z) or \sigma'(z) (z), kept from row
+    /// to row: notes write \sigma alone for \sigma(z), and (1 + e^{-z})' for its derivative by
+    /// z. Updated by the reader; may be null (then neither is read).
+    std::string* implicit_argument = nullptr;
 };
 
 /// LaTeX in symgrad's language.
