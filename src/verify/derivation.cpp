@@ -638,7 +638,10 @@ std::string format_text(const derivation& d, const derivation_report& r) {
         os << "   " << line_verdict(res) << " (compared with " << c.reference_name << ")"
            << (first ? "  <-- the first wrong line" : "") << "\n";
         if (res.wrong) {
-            os << "   at " << format_point(res.check.witness) << ":\n";
+            os << "   at "
+               << (res.check.witness.empty() ? std::string("every point (no variables)")
+                                             : format_point(res.check.witness))
+               << ":\n";
             os << "     this line:  " << res.check.lhs_value << "\n";
             os << "     " << c.reference_name << ": " << res.check.rhs_value << "\n";
             os << "     difference: " << res.check.difference
@@ -649,7 +652,7 @@ std::string format_text(const derivation& d, const derivation_report& r) {
                    << verdict_name(res.found_slip->fix_verdict) << ")\n";
             if (res.follows_from)
                 os << "   this follows from the wrong line " << *res.follows_from
-                   << ": it is the derivative of the function as written there\n";
+                   << ": it is the derivative of " << c.function_name << " as restated there\n";
         } else if (res.check.outcome == verdict::equal_where_defined) {
             os << "   note: the two sides have different domains";
             if (!res.check.witness.empty())
