@@ -39,6 +39,7 @@ struct check_options {
     std::optional<std::string> derivation_file;
     std::string format = "text";
     bool json = false;
+    bool keep_going = false;
     std::size_t points = 24;
     long digits = 30;
     std::uint64_t seed = verify_options{}.seed;
@@ -72,7 +73,8 @@ int run_derivation(const check_options& o, std::ostream& out) {
         throw invalid_input("check: --format is text or markdown, got '" + o.format + "'");
     const std::string& path = *o.derivation_file;
     const std::string text = read_regular_file(path, default_problem_file_limit, "derivation", "");
-    const derivation d = read_derivation(text, path, derivation_syntax_of(path, text));
+    const derivation d =
+        read_derivation(text, path, derivation_syntax_of(path, text), o.keep_going);
     const derivation_report r = check_derivation(d, options_of(o));
     if (o.json)
         out << format_json(d, r);
@@ -132,6 +134,9 @@ subcommand add_check_command(CLI::App& app) {
                     "check a derivation line by line: Markdown with LaTeX maths ($$...$$, "
                     "\\[...\\], $...$, align), or symgrad's language (.txt); exit status 1 "
                     "at a wrong line");
+    cmd->add_flag("--keep-going", o->keep_going,
+                  "with --derivation: list display maths that cannot be read instead of stopping "
+                  "at it");
     cmd->add_option("--format", o->format,
                     "with --derivation: text (default) or markdown (the wrong line marked)");
     cmd->add_flag("--json", o->json, "machine-readable output");

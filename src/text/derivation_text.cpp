@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace symgrad {
 
@@ -110,6 +111,7 @@ private:
                 if (trimmed(text_.substr(rb, re - rb)).empty())
                     continue;
                 try {
+                    display_ = block.display;
                     row(rb, re);
                 } catch (const error& e) {
                     if (block.display && !skip_unread_display_)
@@ -358,7 +360,10 @@ private:
             before = *previous_;
         } else if (h.kind == head_kind::name &&
                    ((names_.values.count(h.name) == 0 && names_.functions.count(h.name) == 0) ||
-                    (parameters_.count(h.name) != 0 && parameters_.at(h.name) != h.params))) {
+                    (parameters_.count(h.name) != 0 && parameters_.at(h.name) != h.params) ||
+                    (!display_ && defined_inline_.count(h.name) != 0))) {
+            // (A name defined in prose, "$y_0 = 1$", defined there again is an example or a
+            // case, "$y_0 = 0$", not a step of the derivation.)
             // A new name, or a function defined again with other parameters (f(t), later
             // f(x, y)): a definition.
             define(st, h, ps[1]);
@@ -435,6 +440,10 @@ private:
         out_.definitions.push_back("line " + std::to_string(value.line) + ": " + h.name +
                                    (h.params.empty() ? "" : "(" + join(h.params) + ")"));
         definition_line_[h.name] = value.line;
+        if (!display_)
+            defined_inline_.insert(h.name);
+        else
+            defined_inline_.erase(h.name);
         parameters_[h.name] = h.params;
         latest_[h.name] = value;
     }
@@ -458,6 +467,10 @@ private:
     std::optional<stated> previous_;
     std::string previous_subject_;
     std::string implicit_argument_;
+    /// Whether the maths being read is displayed (or inline, in prose), and the names defined
+    /// inline.
+    bool display_ = true;
+    std::set<std::string> defined_inline_;
     derivation out_;
 };
 

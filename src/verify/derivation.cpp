@@ -514,6 +514,8 @@ private:
 
     std::optional<candidate> factor() {
         const ex C = c_.claimed.value, R = c_.reference.value;
+        if (C.is_zero() || R.is_zero())
+            return std::nullopt;
         if (auto q = p_.constant(R / C);
             q && q->is_rational() && !q->is_equal(1) && !q->is_zero() && !q->is_equal(-1)) {
             const bool dropped = GiNaC::abs(*q) > 1;
@@ -563,7 +565,13 @@ derivation_report check_derivation(const derivation& d, const verify_options& op
             if (c.function)
                 all.push_back(*c.function);
             const probe p(r.check.witness, symbols_of_all(all));
-            if (auto k = classifier(c, p).find()) {
+            std::optional<candidate> found;
+            try {
+                found = classifier(c, p).find();
+            } catch (const std::exception&) {
+                // A candidate GiNaC cannot form (a division by a zero part): no slip named.
+            }
+            if (auto k = found) {
                 verify_options quick = options;
                 quick.timeout_seconds = std::min(options.timeout_seconds, 5.0);
                 const verify_result fix =
@@ -625,7 +633,10 @@ std::string clip(const std::string& s, std::size_t n) {
 std::string format_text(const derivation& d, const derivation_report& r) {
     std::ostringstream os;
     os << "derivation " << d.source << ": " << d.claims.size() << " claim(s) in " << d.blocks
-       << " block(s) of maths\n";
+       << " block(s) of maths";
+    if (d.unread_blocks != 0)
+        os << ", " << d.unread_blocks << " of them not read";
+    os << "\n";
     for (const auto& def : d.definitions)
         os << "  defined: " << def << "\n";
     for (std::size_t i = 0; i < d.claims.size(); ++i) {
@@ -683,6 +694,7 @@ std::string format_json(const derivation& d, const derivation_report& r) {
     j["first_wrong_line"] =
         r.first_wrong ? nlohmann::ordered_json(d.claims[*r.first_wrong].line) : nullptr;
     j["blocks"] = d.blocks;
+    j["unread_blocks"] = d.unread_blocks;
     j["definitions"] = d.definitions;
     j["claims"] = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < d.claims.size(); ++i) {
