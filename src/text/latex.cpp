@@ -559,6 +559,10 @@ private:
             sum(c, t);
             return;
         }
+        if (name == "Pr" && c.at_symbol("(")) {
+            probability(c, t);
+            return;
+        }
         if (name == "sigma" && !defined("sigma")) {
             function_call(c, t, "sigmoid");
             return;
@@ -896,6 +900,28 @@ private:
         operand_ended_ = true;
         if (!prime)
             postfix(c);
+    }
+
+    /// \Pr(Y=0): a name, Pr_Y_0 (the value may be a bound index: \Pr(Y=i) in a \sum).
+    void probability(cursor& c, const ltoken& t) {
+        const ltoken open = c.take();
+        const ltoken var = c.take();
+        const ltoken eq = c.take();
+        const ltoken value = c.take();
+        const ltoken close = c.take();
+        if (var.kind != lkind::word || !(eq.kind == lkind::symbol && eq.text == "=") ||
+            !(value.kind == lkind::number || value.kind == lkind::word) ||
+            !(close.kind == lkind::symbol && close.text == ")"))
+            fail(open, "\\Pr reads as a name only in the form \\Pr(Y=0)");
+        std::string v = value.text;
+        if (auto b = bound_.find(v); b != bound_.end())
+            v = std::to_string(b->second);
+        if (v.find('.') != std::string::npos)
+            fail(value, "\\Pr(Y=...) names a class: a whole number or a name");
+        begin_operand(t.begin);
+        emit("Pr_" + var.text + "_" + v, t.begin);
+        operand_ended_ = true;
+        postfix(c);
     }
 
     /// At "(NAME)": the name as symgrad writes it (z, w1).

@@ -15,12 +15,12 @@
 ///   \operatorname{softmax} (also \mathrm, \text, and softplus, relu, logsumexp), Greek letters
 ///   as names (\beta is beta), \hat{y} (y_hat), \sum_{i=1}^{3} with numeric bounds (the body
 ///   repeated with i = 1, 2, 3, in subscripts too: x_i is x_1), \frac{\partial L}{\partial w_1}
-///   and \frac{dL}{dw} (diff(L, w1)), \partial^2 over \partial w^2, \sigma'(z) and f'(z) for a
-///   function of one argument (derivative(sigmoid, z)), L'_{w} (diff(L, w)), and products
-///   written side by side (2 w_1 x, y(1 - y), xy: in maths each letter is a name of its own,
-///   except a known function's name or a defined name). After a line headed \sigma(z) or
-///   \sigma'(z), \sigma alone is \sigma(z) (\sigma(1 - \sigma) is a product), and a
-///   bracket with a prime, (1 + e^{-z})', is its derivative by z.
+///   and \frac{dL}{dw} (diff(L, w1)), \Pr(Y=0) as the name Pr_Y_0, \partial^2 over \partial w^2,
+///   \sigma'(z) and f'(z) for a function of one argument (derivative(sigmoid, z)), L'_{w} (diff(L,
+///   w)), and products written side by side (2 w_1 x, y(1 - y), xy: in maths each letter is a name
+///   of its own, except a known function's name or a defined name). After a line headed \sigma(z)
+///   or \sigma'(z), \sigma alone is \sigma(z) (\sigma(1 - \sigma) is a product), and a bracket with
+///   a prime, (1 + e^{-z})', is its derivative by z.
 ///
 /// Names with subscripts: w_1 and w_{1} are the defined name among w_1 and w1; when neither is
 /// defined, w1 for a subscript of digits and w_i otherwise. A name followed by parentheses is a
