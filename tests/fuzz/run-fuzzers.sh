@@ -16,12 +16,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build-fuzz}" && pwd)
 total=${SYMGRAD_FUZZ_SECONDS:-240}
-targets=(${SYMGRAD_FUZZ_TARGETS:-parse parse_point tensor_expression problem cli})
+targets=(${SYMGRAD_FUZZ_TARGETS:-parse parse_point tensor_expression problem cli latex})
 artifacts=${SYMGRAD_FUZZ_ARTIFACTS:-$build/fuzz-artifacts}
 
-declare -A weight=([parse]=2 [parse_point]=1 [tensor_expression]=2 [problem]=3 [cli]=3)
+declare -A weight=([parse]=2 [parse_point]=1 [tensor_expression]=2 [problem]=3 [cli]=3
+                 [latex]=3)
 declare -A max_len=([parse]=1024 [parse_point]=512 [tensor_expression]=1024 [problem]=8192
-                    [cli]=1024)
+                    [cli]=1024 [latex]=4096)
 weights=0
 for t in "${targets[@]}"; do
     [[ -n "${weight[$t]:-}" ]] || { echo "run-fuzzers: unknown target '$t'" >&2; exit 2; }
