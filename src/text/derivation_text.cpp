@@ -360,8 +360,7 @@ private:
             before = *previous_;
         } else if (h.kind == head_kind::name &&
                    ((names_.values.count(h.name) == 0 && names_.functions.count(h.name) == 0) ||
-                    (parameters_.count(h.name) != 0 && parameters_.at(h.name) != h.params) ||
-                    (!display_ && defined_inline_.count(h.name) != 0))) {
+                    redefines(h) || (!display_ && defined_inline_.count(h.name) != 0))) {
             // (A name defined in prose, "$y_0 = 1$", defined there again is an example or a
             // case, "$y_0 = 0$", not a step of the derivation.)
             // A new name, or a function defined again with other parameters (f(t), later
@@ -370,7 +369,18 @@ private:
             before = latest_.at(h.name);
             first_claim = 2;
         } else if (h.kind == head_kind::name && latest_.count(h.name) != 0) {
+            // A restatement, with the function's parameters renamed as this line writes them
+            // (f(x) = ... after f(t) = ...).
             before = latest_.at(h.name);
+            const auto& old = parameters_[h.name];
+            if (!old.empty() && old.size() == h.params.size() && old != h.params) {
+                GiNaC::exmap renamed;
+                for (std::size_t i = 0; i < old.size(); ++i)
+                    renamed[symbol_named(old[i])] = symbol_named(h.params[i]);
+                before->value.value = before->value.value.subs(renamed);
+                for (auto& term : before->terms)
+                    term.value = term.value.subs(renamed);
+            }
         } else if (h.kind == head_kind::derivative) {
             before = state(st, ps[0]);
             before->written = st.written(ps[0].begin, ps[0].end);
@@ -420,6 +430,14 @@ private:
         if (h.kind == head_kind::name && first_claim == 2)
             latest_[h.name] = *before;
         previous_ = before;
+    }
+
+    /// A function defined again with another number of parameters (f(t), later f(x, y)) is
+    /// a new definition; L restated as L(w), or f(t) as f(x), is not.
+    bool redefines(const head& h) const {
+        const auto old = parameters_.find(h.name);
+        return old != parameters_.end() && !old->second.empty() && !h.params.empty() &&
+               old->second.size() != h.params.size();
     }
 
     void define(const statement_text& st, const head& h, range value_range) {

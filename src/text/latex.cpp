@@ -80,8 +80,10 @@ std::vector<math_block> find_math_blocks(std::string_view s) {
         }
         if (c == '\\' && i + 1 < s.size() && s[i + 1] == '[') {
             const std::size_t close = s.find("\\]", i + 2);
-            if (close == std::string_view::npos)
-                break;
+            if (close == std::string_view::npos) {
+                i += 2; // an unclosed \[ is text
+                continue;
+            }
             blocks.push_back({i + 2, close, true});
             i = close + 2;
             continue;
@@ -91,8 +93,10 @@ std::vector<math_block> find_math_blocks(std::string_view s) {
                 const std::string end_marker =
                     "\\end{" + std::string(s.substr(env->first, env->second - env->first)) + "}";
                 const std::size_t close = s.find(end_marker, env->second);
-                if (close == std::string_view::npos)
-                    break;
+                if (close == std::string_view::npos) {
+                    i = env->second + 1; // an unclosed environment is text
+                    continue;
+                }
                 blocks.push_back({env->second + 1, close, true});
                 i = close + end_marker.size();
                 continue;
@@ -270,7 +274,7 @@ bool is_greek(std::string_view c) {
         "eta",    "theta", "vartheta", "iota",   "kappa",   "lambda",     "mu",
         "nu",     "xi",    "rho",      "varrho", "tau",     "upsilon",    "phi",
         "varphi", "chi",   "psi",      "omega",  "Gamma",   "Delta",      "Theta",
-        "Lambda", "Xi",    "Sigma",    "Phi",    "Psi",     "Omega"};
+        "Lambda", "Xi",    "Sigma",    "Phi",    "Psi",     "Omega",      "sigma"};
     return names.count(c) != 0;
 }
 
@@ -563,7 +567,7 @@ private:
             probability(c, t);
             return;
         }
-        if (name == "sigma" && !defined("sigma")) {
+        if (name == "sigma" && !defined("sigma") && !c.at_symbol("=")) {
             function_call(c, t, "sigmoid");
             return;
         }
@@ -708,6 +712,15 @@ private:
             if (t.kind == lkind::word) {
                 if (auto b = bound_.find(t.text); b != bound_.end())
                     return std::to_string(b->second);
+                // w_{ij} inside two sums: each letter its index's value.
+                if (t.text.size() > 1 && std::all_of(t.text.begin(), t.text.end(), [&](char ch) {
+                        return bound_.count(std::string(1, ch)) != 0;
+                    })) {
+                    std::string v;
+                    for (char ch : t.text)
+                        v += std::to_string(bound_.at(std::string(1, ch)));
+                    return v;
+                }
                 return t.text;
             }
             if (t.kind == lkind::number && t.text.find('.') == std::string::npos)
@@ -866,8 +879,7 @@ private:
         // \sigma written alone (\sigma \cdot ..., \sigma(1 - \sigma)): \sigma at that argument.
         if (!prime && f == "sigmoid" && names_.implicit_argument &&
             !names_.implicit_argument->empty() &&
-            (!has_argument(c) || paren_holds_bare_sigma(c) ||
-             ((c.at_symbol("(") || c.at_command("left")) && c.peek().begin > t.end))) {
+            (!has_argument(c) || paren_holds_bare_sigma(c) || bracket_starts_one_minus(c))) {
             begin_operand(t.begin);
             emit("sigmoid(" + *names_.implicit_argument + ")", t.begin);
             operand_ended_ = true;
@@ -889,11 +901,19 @@ private:
             sequence(c, stop::group);
             c.take();
         } else {
-            // One factor: a name or number with its power, a fraction, a function.
+            // One factor: a name or number with its power, a fraction, a function; and the
+            // names and numbers written right after it (\sin 2x is sin(2x), \ln x + 1 is
+            // ln(x) + 1).
             if (c.peek().kind == lkind::end ||
                 (c.peek().kind == lkind::symbol && c.peek().text != "|"))
                 fail(t, describe(t) + " needs its argument");
             item(c, stop::none);
+            while ((c.peek().kind == lkind::number ||
+                    (c.peek().kind == lkind::word && !known_function(c.peek().text) &&
+                     !user_function(c.peek().text))) &&
+                   !(c.peek().kind == lkind::word && c.peek().text == "e" &&
+                     (*c.toks)[c.i + 1].kind == lkind::symbol && (*c.toks)[c.i + 1].text == "^"))
+                item(c, stop::none);
         }
         --depth_;
         emit(")", t.begin);
@@ -953,6 +973,19 @@ private:
         default:
             return false;
         }
+    }
+
+    /// At "(" or "\left(": whether the bracket starts with "1 -", as in
+    /// \sigma \left(1 - \frac{1}{1 + e^{-z}}\right): the factor 1 - \sigma of the derivative.
+    static bool bracket_starts_one_minus(const cursor& c) {
+        const auto& toks = *c.toks;
+        std::size_t j = c.i;
+        if (toks[j].kind == lkind::command && toks[j].text == "left")
+            ++j;
+        if (!(toks[j].kind == lkind::symbol && toks[j].text == "(") || j + 2 >= toks.size())
+            return false;
+        return toks[j + 1].kind == lkind::number && toks[j + 1].text == "1" &&
+               toks[j + 2].kind == lkind::symbol && toks[j + 2].text == "-";
     }
 
     /// At "(": whether the bracket holds a \sigma without its own argument, as in
@@ -1038,6 +1071,10 @@ private:
             fail(t, "a power needs its exponent");
         } else if (t.kind == lkind::symbol && t.text == "-") {
             fail(t, "write a negative exponent in braces: ^{-1}");
+        } else if ((t.kind == lkind::word && t.text == "T") ||
+                   (t.kind == lkind::command && (t.text == "top" || t.text == "intercal"))) {
+            fail(t, "^T is a transpose: derivations are read with scalars (write the "
+                    "components out)");
         } else {
             item(c, stop::none);
         }
@@ -1053,7 +1090,7 @@ private:
                 fail(command_token, describe(command_token) + " needs its argument");
             if ((t.kind == lkind::word || t.kind == lkind::number) && t.text.size() > 1 &&
                 command_token.text != "_" && command_token.text != "^")
-                fail(t, "write the argument in braces: " + describe(command_token) + "{" +
+                fail(t, "write the arguments in braces: \\" + command_token.text + "{" +
                             t.text.substr(0, 1) + "}{" + t.text.substr(1) + "}");
             return {t, end_marker(t.end)};
         }
@@ -1121,8 +1158,22 @@ private:
 
     /// \frac{a}{b}: (a)/(b); \frac{\partial L}{\partial w}: diff(L, w).
     void fraction(cursor& c, const ltoken& t) {
-        std::vector<ltoken> num = group_tokens(c, t);
-        std::vector<ltoken> den = group_tokens(c, t);
+        std::vector<ltoken> num, den;
+        if (c.peek().kind == lkind::number && c.peek().text.size() == 2 &&
+            is_digit(c.peek().text[1])) {
+            // \frac12: TeX takes one digit for each argument.
+            ltoken two = c.take();
+            ltoken one = two;
+            one.end = one.begin + 1;
+            one.text.resize(1);
+            two.begin += 1;
+            two.text.erase(0, 1);
+            num = {one, end_marker(one.end)};
+            den = {two, end_marker(two.end)};
+        } else {
+            num = group_tokens(c, t);
+            den = group_tokens(c, t);
+        }
         if (auto d_den = after_differential(den)) {
             if (auto d_num = after_differential(num)) {
                 derivative(c, t, *d_num, *d_den);
@@ -1175,15 +1226,26 @@ private:
         emit("diff(", t.begin);
         ++in_derivative_;
         if (function_follows) {
-            // \frac{\partial}{\partial w} f: the factor after the fraction.
-            ++depth_;
-            operand_ended_ = false;
-            if (c.peek().kind == lkind::end)
+            // \frac{\partial}{\partial w} 3 w^2: the product that follows the fraction, up to
+            // the next + or - outside brackets.
+            std::vector<ltoken> term = product_tokens(c);
+            if (term.size() <= 1)
                 fail(t, "a derivative needs what it differentiates");
-            item(c, stop::none);
-            --depth_;
+            nested(std::move(term));
         } else {
+            const std::size_t from = out_.text.size();
             nested(std::move(num));
+            // \frac{\partial J}{\partial w} of a J never defined would be 0: an error instead.
+            const std::string what = out_.text.substr(from);
+            const bool plain_name =
+                !what.empty() && std::all_of(what.begin(), what.end(), [](char ch) {
+                    return is_letter(ch) || is_digit(ch) || ch == '_';
+                });
+            if (plain_name && !defined(what) && !user_function(what))
+                fail(t, "'" + what +
+                            "' is not defined before its derivative; define it first, "
+                            "as " +
+                            what + " = ...");
         }
         emit(", ", t.begin);
         nested(std::move(var_toks));
@@ -1225,6 +1287,37 @@ private:
         postfix(c);
     }
 
+    /// The tokens of the product that starts at @p c (taken), up to the next + - = or comma
+    /// outside brackets, a closing bracket or a separator; with an end marker.
+    std::vector<ltoken> product_tokens(cursor& c) {
+        std::vector<ltoken> body;
+        std::size_t level = 0;
+        for (;;) {
+            const ltoken& b = c.peek();
+            if (b.kind == lkind::end)
+                break;
+            const bool opens = b.kind == lkind::open_group ||
+                               (b.kind == lkind::symbol && (b.text == "(" || b.text == "[")) ||
+                               (b.kind == lkind::command && b.text == "left");
+            const bool closes = b.kind == lkind::close_group ||
+                                (b.kind == lkind::symbol && (b.text == ")" || b.text == "]")) ||
+                                (b.kind == lkind::command && b.text == "right");
+            const bool stops = closes ||
+                               (b.kind == lkind::symbol && (b.text == "+" || b.text == "-" ||
+                                                            b.text == "=" || b.text == ",")) ||
+                               (b.kind == lkind::command && is_separator_command(b.text));
+            if (level == 0 && stops && (!body.empty() || closes))
+                break;
+            if (opens)
+                ++level;
+            if (closes && level > 0)
+                --level;
+            body.push_back(c.take());
+        }
+        body.push_back(end_marker(body.empty() ? c.peek().begin : body.back().end));
+        return body;
+    }
+
     /// \sum_{i=a}^{b} body: the body for i = a, ..., b, where the body runs to the next + or -
     /// (or = , or closing bracket) outside brackets.
     void sum(cursor& c, const ltoken& t) {
@@ -1245,37 +1338,9 @@ private:
         const long from = std::stol(lower[2].text), to = std::stol(upper[0].text);
         if (to < from || to - from > 1000)
             fail(t, "a \\sum runs over at most 1001 values, from its lower bound up");
-        // The body's tokens.
-        std::vector<ltoken> body;
-        std::size_t level = 0;
-        for (;;) {
-            const ltoken& b = c.peek();
-            if (b.kind == lkind::end)
-                break;
-            const bool opens = b.kind == lkind::open_group ||
-                               (b.kind == lkind::symbol && (b.text == "(" || b.text == "[")) ||
-                               (b.kind == lkind::command && b.text == "left");
-            const bool closes = b.kind == lkind::close_group ||
-                                (b.kind == lkind::symbol && (b.text == ")" || b.text == "]")) ||
-                                (b.kind == lkind::command && b.text == "right");
-            if (level == 0 &&
-                (closes ||
-                 (b.kind == lkind::symbol &&
-                  (b.text == "+" || b.text == "-" || b.text == "=" || b.text == ",")) ||
-                 (b.kind == lkind::command && is_separator_command(b.text))) &&
-                !body.empty())
-                break;
-            if (level == 0 && closes)
-                break;
-            if (opens)
-                ++level;
-            if (closes)
-                --level;
-            body.push_back(c.take());
-        }
-        if (body.empty())
+        std::vector<ltoken> body = product_tokens(c);
+        if (body.size() <= 1)
             fail(t, "this \\sum has nothing to add");
-        body.push_back(end_marker(body.back().end));
         begin_operand(t.begin);
         emit("(", t.begin);
         const bool shadowed = bound_.count(index) != 0;

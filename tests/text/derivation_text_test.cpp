@@ -212,8 +212,7 @@ BOOST_AUTO_TEST_CASE(a_function_defined_again_with_other_parameters_is_a_new_def
 
 // After f(t) = ..., f(x) = ... is documented (derivation_text.cpp, head_of) as a call, so a
 // claim compared with f(x); it is read as a new definition instead, and a wrong body goes
-// unchecked. Reported; expected failures until the two rules agree.
-BOOST_TEST_DECORATOR(*boost::unit_test::expected_failures(2))
+// unchecked. Fixed: a restatement with its parameter renamed is checked.
 BOOST_AUTO_TEST_CASE(the_same_function_at_another_name_of_its_argument_is_checked) {
     const auto d = read_md("$$f(t) = t^2 + 1$$\n$$f(x) = x^2 + 2$$\n");
     BOOST_TEST(d.definitions.size() == 1u);
@@ -222,7 +221,6 @@ BOOST_AUTO_TEST_CASE(the_same_function_at_another_name_of_its_argument_is_checke
 
 // \sigma cannot be defined as a name (a noise level, a standard deviation): $$\sigma = 2$$ is
 // "'\sigma' needs its argument" (and a defined sigma would not read either: latex_test).
-BOOST_TEST_DECORATOR(*boost::unit_test::expected_failures(2))
 BOOST_AUTO_TEST_CASE(sigma_can_be_defined_as_a_name) {
     symgrad::derivation d;
     BOOST_CHECK_NO_THROW(d = read_md("$$\\sigma = 2$$\n$$L(w) = \\sigma w^2$$\n"));
@@ -305,7 +303,6 @@ BOOST_AUTO_TEST_CASE(text_without_equations_has_no_claims) {
 // After a line headed \sigma'(z), \sigma written alone is \sigma(z); but \sigma (w x), with a
 // space before the bracket (typeset the same as \sigma(w x)), is read as \sigma(z) times (w x):
 // here L becomes sigmoid(z) w x and the right derivative line below reads wrong.
-BOOST_TEST_DECORATOR(*boost::unit_test::expected_failures(1))
 BOOST_AUTO_TEST_CASE(a_space_before_the_bracket_keeps_a_sigmoid_call) {
     const auto d =
         read_md("$$\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$$\n"
@@ -318,7 +315,6 @@ BOOST_AUTO_TEST_CASE(a_space_before_the_bracket_keeps_a_sigmoid_call) {
 
 // L defined without its argument list and restated with one, L(w) = ..., is taken as a new
 // definition (other parameters), so a wrong restatement is never checked: no claim, status 0.
-BOOST_TEST_DECORATOR(*boost::unit_test::expected_failures(2))
 BOOST_AUTO_TEST_CASE(a_restatement_with_an_argument_list_is_checked) {
     const auto d = read_md("$$L = (w-1)^2$$\n$$L(w) = w^2 + 5$$\n");
     BOOST_TEST((d.definitions == std::vector<std::string>{"line 1: L"}));

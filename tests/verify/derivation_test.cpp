@@ -364,7 +364,6 @@ BOOST_AUTO_TEST_CASE(text_marks_the_first_wrong_line) {
 // derivative of a new variable J, 0, and a line 2w after it is "wrong" with a certified
 // witness. A name left undefined (a typo, a definition in skipped prose) should be an error or
 // passed over, not a wrong line.
-BOOST_TEST_DECORATOR(*boost::unit_test::expected_failures(1))
 BOOST_AUTO_TEST_CASE(the_derivative_of_an_undefined_name_is_not_a_wrong_line) {
     bool wrong = false;
     try {
