@@ -403,14 +403,7 @@ private:
             word(c, t);
             return;
         case lkind::open_group:
-            begin_operand(t.begin);
-            emit("(", t.begin);
-            ++depth_;
-            sequence(c, stop::group);
-            --depth_;
-            emit(")", c.take().begin);
-            operand_ended_ = true;
-            postfix(c);
+            bracketed(c, t, "(", stop::group);
             return;
         case lkind::close_group:
             fail(t, "unmatched '}'");
@@ -436,27 +429,11 @@ private:
             return;
         }
         if (s == "(" || s == "[") {
-            begin_operand(t.begin);
-            const std::size_t start = out_.text.size();
-            emit("(", t.begin);
-            ++depth_;
-            sequence(c, s == "(" ? stop::paren : stop::bracket);
-            --depth_;
-            emit(")", c.take().begin);
-            operand_ended_ = true;
-            derivative_of_bracket(c, start, t);
-            postfix(c);
+            bracketed(c, t, "(", s == "(" ? stop::paren : stop::bracket);
             return;
         }
         if (s == "|") {
-            begin_operand(t.begin);
-            emit("abs(", t.begin);
-            ++depth_;
-            sequence(c, stop::abs_bar);
-            --depth_;
-            emit(")", c.take().begin);
-            operand_ended_ = true;
-            postfix(c);
+            bracketed(c, t, "abs(", stop::abs_bar);
             return;
         }
         if (s == "." && depth_ == 0 && statement_ends_after(c))
@@ -470,6 +447,22 @@ private:
             fail(t, "only equalities can be checked");
         fail(t, "cannot read " + describe(t) + " in maths");
         (void)until;
+    }
+
+    /// A bracket, a group or |...| opened by @p t: its maths between @p opening and ')', then
+    /// a prime (a derivative, after a bracket) and a power.
+    void bracketed(cursor& c, const ltoken& t, std::string_view opening, stop until) {
+        begin_operand(t.begin);
+        const std::size_t start = out_.text.size();
+        emit(opening, t.begin);
+        ++depth_;
+        sequence(c, until);
+        --depth_;
+        emit(")", c.take().begin);
+        operand_ended_ = true;
+        if (until == stop::paren || until == stop::bracket)
+            derivative_of_bracket(c, start, t);
+        postfix(c);
     }
 
     /// (1 + e^{-z})': the bracket just read, differentiated by the argument of the line's head
