@@ -106,6 +106,8 @@ private:
     void read_markdown() {
         for (const math_block& block : find_math_blocks(text_)) {
             ++out_.blocks;
+            if (block.unclosed)
+                file_.fail(block.begin - 2, "this $$ is never closed");
             bool unread = false;
             for (const auto& [rb, re] : math_rows(text_, block.begin, block.end)) {
                 if (trimmed(text_.substr(rb, re - rb)).empty())
@@ -146,6 +148,9 @@ private:
                 std::string w = trimmed(text_.substr(lb, le > lb ? le - lb : 0));
                 while (!w.empty() && (w.back() == ',' || w.back() == '.'))
                     w.pop_back();
+                for (char& ch : w)
+                    if (ch == '\n' || ch == '\r' || ch == '\t')
+                        ch = ' ';
                 // Environment markers are not part of what the line says.
                 for (const char* marker : {"\\end{", "\\begin{"})
                     if (const auto at = w.rfind(marker);
@@ -153,8 +158,20 @@ private:
                         w.erase(at);
                 return trimmed(w);
             }};
-        for (const auto& [b, e] : t.statements)
-            statement(st, b, e);
+        for (std::size_t k = 0; k < t.statements.size(); ++k) {
+            const auto [b, e] = t.statements[k];
+            if (!t.solved[k]) {
+                statement(st, b, e);
+                continue;
+            }
+            // w^2 = 4 \Rightarrow w = 2: equations being solved, neither identities nor
+            // definitions. Listed, not checked.
+            const source_location at = mapped.locate(b);
+            out_.skipped.push_back({at.line, at.column, st.written(b, e),
+                                    "an equation being solved (next to an implication "
+                                    "arrow), not an identity: not checked"});
+            previous_.reset();
+        }
     }
 
     struct range {

@@ -124,6 +124,10 @@ std::vector<math_block> find_math_blocks(std::string_view s) {
         }
         if (close >= s.size() || s[close] != '$' ||
             (display && (close + 1 >= s.size() || s[close + 1] != '$'))) {
+            if (display && close >= s.size()) {
+                blocks.push_back({open, s.size(), true, true});
+                break;
+            }
             i = open;
             continue;
         }
@@ -289,14 +293,31 @@ std::optional<std::string_view> accent_suffix(std::string_view c) {
     return std::nullopt;
 }
 
+/// @p s with its control characters as U+XXXX (a message must not carry a NUL or an escape).
+std::string printable(const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (u < 0x20 || u == 0x7f) {
+            static const char* hex = "0123456789ABCDEF";
+            out += "U+00";
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
 std::string describe(const ltoken& t) {
     switch (t.kind) {
     case lkind::command:
-        return "'\\" + t.text + "'";
+        return "'\\" + printable(t.text) + "'";
     case lkind::end:
         return "the end of the maths";
     default:
-        return "'" + t.text + "'";
+        return "'" + printable(t.text) + "'";
     }
 }
 
@@ -360,9 +381,13 @@ private:
         while (end > statement_begin_ && (out_.text[end - 1] == ',' || out_.text[end - 1] == ' '))
             --end;
         std::size_t first = statement_begin_;
-        if (end > first)
+        if (end > first) {
             out_.statements.emplace_back(first, end);
+            out_.solved.push_back(next_is_implied_ || implication_follows_);
+        }
         statement_begin_ = out_.text.size();
+        next_is_implied_ = implication_follows_;
+        implication_follows_ = false;
     }
 
     /// Tokens up to the one that @p until stops at (not taken).
@@ -392,6 +417,15 @@ private:
     /// One item: an operator, or an operand with what follows it (sub- and superscripts).
     void item(cursor& c, stop until) {
         const ltoken t = c.take();
+        // Every nesting (groups, brackets, fractions, powers) passes through here: the
+        // grammar's depth limit, before the translation grows with it.
+        struct depth_guard {
+            std::size_t& n;
+            explicit depth_guard(std::size_t& d) : n(++d) {}
+            ~depth_guard() { --n; }
+        } guard(nesting_);
+        if (nesting_ > max_nesting)
+            fail(t, "the maths is nested deeper than " + std::to_string(max_nesting) + " levels");
         switch (t.kind) {
         case lkind::number:
             begin_operand(t.begin);
@@ -503,18 +537,32 @@ private:
             return;
         if (is_separator_command(name)) {
             if (depth_ == 0) {
+                implication_follows_ = name != "quad" && name != "qquad";
                 close_statement();
                 operand_ended_ = false;
             }
             return;
         }
-        if (name == "begin" || name == "end" || name == "label" || name == "tag") {
+        if (name == "begin" || name == "end") {
+            // The environments of rows of equations; a matrix or an array is not read.
+            const std::size_t at = c.i;
+            if (c.peek().kind == lkind::open_group)
+                skip_group(c);
+            std::string env;
+            for (std::size_t j = at + 1; j + 1 < c.i; ++j)
+                env += (*c.toks)[j].text;
+            if (!display_environment(env) && env != "cases")
+                fail(t, "cannot read \\" + name + "{" + printable(env) +
+                            "}: derivations are read with scalars, in rows of equations");
+            return;
+        }
+        if (name == "label" || name == "tag") {
             if (c.peek().kind == lkind::open_group)
                 skip_group(c);
             return;
         }
         if (name == "cdot" || name == "times" || name == "ast") {
-            emit("*", t.begin);
+            emit(" * ", t.begin); // spaced: \cdot \cdot is two operators, never **
             operand_ended_ = false;
             return;
         }
@@ -592,6 +640,8 @@ private:
                 function_call(c, at, *f);
                 return;
             }
+            if (name == "operatorname")
+                fail(t, "unknown function '" + word_text + "'");
             if (name == "mathrm" && word_text == "d")
                 fail(at, "a differential d stands only in a derivative \\frac{d L}{d w}");
             named_operand(c, at, word_text);
@@ -1241,7 +1291,12 @@ private:
                             what + " = ...");
         }
         emit(", ", t.begin);
+        const std::size_t var_from = out_.text.size();
         nested(std::move(var_toks));
+        if (const std::string var = out_.text.substr(var_from); defined(var))
+            fail(t, "'" + var +
+                        "' has a value defined before, so it is no variable to "
+                        "differentiate by");
         if (order != "1")
             emit(", " + order, t.begin);
         emit(")", t.begin);
@@ -1362,6 +1417,12 @@ private:
     std::size_t statement_begin_ = 0;
     int in_derivative_ = 0;
     std::map<std::string, long> bound_;
+    std::size_t nesting_ = 0;
+    /// An implication arrow ends the statement being read, or ended the one before.
+    bool implication_follows_ = false;
+    bool next_is_implied_ = false;
+    /// As the grammar's parse_options::max_depth.
+    static constexpr std::size_t max_nesting = 256;
 };
 
 } // namespace

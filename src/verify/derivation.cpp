@@ -77,7 +77,8 @@ public:
             if (base.count(s) == 0)
                 base[s] = numeric(1, 3);
         points_.push_back(base);
-        // Beside the witness: each variable moved by its own small rational.
+        // Beside the witness: each variable moved by its own small rational; and away from
+        // it, both signs and other magnitudes (|x| and -x agree near a negative witness).
         for (int k = 1; k <= 3; ++k) {
             GiNaC::exmap p;
             long j = 0;
@@ -85,9 +86,21 @@ public:
                 p[s] = v + numeric(k * (2 * j++ + 3), 17 + 4 * k);
             points_.push_back(p);
         }
+        static const numeric far[][3] = {{numeric(7, 3), numeric(-5, 2), numeric(11, 7)},
+                                         {numeric(-13, 9), numeric(3, 8), numeric(-19, 4)},
+                                         {numeric(29, 6), numeric(-2, 11), numeric(5, 13)}};
+        for (const auto& row : far) {
+            GiNaC::exmap p;
+            std::size_t j = 0;
+            for (const auto& [s, v] : base) {
+                p[s] = row[j % 3] + numeric(static_cast<long>(j), 97);
+                ++j;
+            }
+            points_.push_back(p);
+        }
     }
 
-    /// a and b agree to 20 digits at every point where both are defined (at least two).
+    /// a and b agree to 20 digits at every point where both are defined (at least three).
     bool equal(const ex& a, const ex& b) const {
         std::size_t compared = 0;
         for (const auto& p : points_) {
@@ -99,7 +112,7 @@ public:
                 return false;
             ++compared;
         }
-        return compared >= 2;
+        return compared >= 3;
     }
 
     /// The value of @p e when it is the same rational-looking number at every point.
@@ -159,6 +172,45 @@ std::string show(const ex& e) {
     return brief(simplify(e), 100);
 }
 
+/// A rational with a finite decimal expansion (209/2) as a decimal (104.5), else nullopt.
+std::optional<std::string> as_decimal(const ex& e) {
+    if (!GiNaC::is_a<numeric>(e) || !GiNaC::ex_to<numeric>(e).is_rational())
+        return std::nullopt;
+    const numeric q = GiNaC::ex_to<numeric>(e);
+    numeric den = q.denom();
+    int twos = 0, fives = 0;
+    while (GiNaC::irem(den, 2).is_zero()) {
+        den = den / 2;
+        ++twos;
+    }
+    while (GiNaC::irem(den, 5).is_zero()) {
+        den = den / 5;
+        ++fives;
+    }
+    const int k = std::max(twos, fives);
+    if (!den.is_equal(1) || k > 30)
+        return std::nullopt;
+    // q * 10^k is an integer: its digits with the point k places from the right.
+    const numeric scaled = GiNaC::abs(q) * GiNaC::pow(numeric(10), numeric(k));
+    std::ostringstream digits_os;
+    digits_os << scaled;
+    std::string digits = digits_os.str();
+    if (k > 0) {
+        if (digits.size() <= static_cast<std::size_t>(k))
+            digits.insert(0, static_cast<std::size_t>(k) + 1 - digits.size(), '0');
+        digits.insert(digits.size() - static_cast<std::size_t>(k), ".");
+    }
+    return (q.is_negative() ? "-" : "") + digits;
+}
+
+/// What a wrong part @p written should be: a decimal where the student wrote one.
+std::string show_like(const ex& e, const std::string& written) {
+    if (written.find('.') != std::string::npos)
+        if (auto d = as_decimal(simplify(e)))
+            return *d;
+    return show(e);
+}
+
 struct candidate {
     slip_kind kind;
     std::string explanation, wrong_part, corrected_part;
@@ -201,10 +253,14 @@ public:
 
     std::optional<candidate> find() {
         const ex C = c_.claimed.value, R = c_.reference.value;
+        if (GiNaC::is_a<numeric>(C) && GiNaC::is_a<numeric>(R) && !p_.equal(C, -R))
+            return candidate{slip_kind::number_slip,
+                             c_.written + " should be " + show_like(R, c_.written), c_.written,
+                             show_like(R, c_.written), R};
         if (p_.equal(C, -R))
             return candidate{slip_kind::sign_of_line,
                              "the line is the negative of " + c_.reference_name, c_.written,
-                             show(R), R};
+                             show(-C), -C};
         if (auto t = by_terms())
             return t;
         if (auto t = generic_terms())
@@ -404,7 +460,7 @@ private:
             return std::nullopt;
         const written_term& t = ct[lone_c[0]];
         const written_term& r = rt[lone_r[0]];
-        const std::string shown = show(r.value);
+        const std::string shown = show_like(r.value, t.text);
         const std::string should =
             t.text + " should be " + shown + (r.text == shown ? "" : " (= " + r.text + ")");
         const ex fixed = C - t.value + r.value;
@@ -556,8 +612,24 @@ derivation_report check_derivation(const derivation& d, const verify_options& op
     for (std::size_t i = 0; i < d.claims.size(); ++i) {
         const derivation_claim& c = d.claims[i];
         claim_result r;
-        r.check = verify(c.claimed, c.reference, options);
+        try {
+            r.check = verify(c.claimed, c.reference, options);
+        } catch (const invalid_input& e) {
+            // No point where both sides are defined, no proof: the line is not checked.
+            r.not_checked = e.what();
+            report.results.push_back(std::move(r));
+            continue;
+        }
         r.wrong = r.check.outcome == verdict::refuted;
+        if (r.wrong && c.written == "0") {
+            // "... = 0" sets an expression to zero (a condition to solve for the optimum),
+            // it does not claim it is zero everywhere.
+            r.wrong = false;
+            r.not_checked = "'= 0' here states a condition (an equation to solve), not an "
+                            "identity: not checked";
+            report.results.push_back(std::move(r));
+            continue;
+        }
         if (r.wrong) {
             if (!report.first_wrong)
                 report.first_wrong = i;
@@ -607,6 +679,7 @@ int derivation_status(const derivation_report& r) {
     for (const auto& c : r.results) {
         if (c.wrong)
             return 1;
+        probably |= !c.not_checked.empty();
         where_defined |= c.check.outcome == verdict::equal_where_defined;
         probably |= c.check.outcome == verdict::probably_equal;
     }
@@ -616,6 +689,8 @@ int derivation_status(const derivation_report& r) {
 namespace {
 
 std::string line_verdict(const claim_result& r) {
+    if (!r.not_checked.empty())
+        return "not checked";
     return r.wrong ? "wrong" : std::string(verdict_name(r.check.outcome));
 }
 
@@ -629,6 +704,31 @@ std::string clip(const std::string& s, std::size_t n) {
 }
 
 } // namespace
+
+/// The last line when no line is wrong: what was shown, and what was not.
+std::string summary_of_right_lines(const derivation_report& r) {
+    std::size_t proved = 0, probably = 0, where_defined = 0, unchecked = 0;
+    for (const auto& c : r.results) {
+        if (!c.not_checked.empty())
+            ++unchecked;
+        else if (c.check.outcome == verdict::proved)
+            ++proved;
+        else if (c.check.outcome == verdict::probably_equal)
+            ++probably;
+        else
+            ++where_defined;
+    }
+    if (probably + where_defined + unchecked == 0)
+        return "every line checked is right";
+    std::string s = "no line is wrong: " + std::to_string(proved) + " proved";
+    if (probably != 0)
+        s += ", " + std::to_string(probably) + " probably equal (no proof)";
+    if (where_defined != 0)
+        s += ", " + std::to_string(where_defined) + " equal only where both sides are defined";
+    if (unchecked != 0)
+        s += ", " + std::to_string(unchecked) + " not checked";
+    return s;
+}
 
 std::string format_text(const derivation& d, const derivation_report& r) {
     std::ostringstream os;
@@ -648,7 +748,9 @@ std::string format_text(const derivation& d, const derivation_report& r) {
            << clip(c.written, 100) << "\n";
         os << "   " << line_verdict(res) << " (compared with " << c.reference_name << ")"
            << (first ? "  <-- the first wrong line" : "") << "\n";
-        if (res.wrong) {
+        if (!res.not_checked.empty()) {
+            os << "   " << res.not_checked << "\n";
+        } else if (res.wrong) {
             os << "   at "
                << (res.check.witness.empty() ? std::string("every point (no variables)")
                                              : format_point(res.check.witness))
@@ -683,7 +785,7 @@ std::string format_text(const derivation& d, const derivation_report& r) {
     else if (d.claims.empty())
         os << "nothing to check: no line states an equality\n";
     else
-        os << "every line checked is right\n";
+        os << summary_of_right_lines(r) << "\n";
     return os.str();
 }
 
@@ -719,14 +821,18 @@ std::string format_json(const derivation& d, const derivation_report& r) {
         }
         cj["follows_from_line"] =
             res.follows_from ? nlohmann::ordered_json(*res.follows_from) : nullptr;
-        cj["evidence"] = nlohmann::ordered_json::parse(format_json(res.check));
+        if (res.not_checked.empty())
+            cj["evidence"] = nlohmann::ordered_json::parse(format_json(res.check));
+        else
+            cj["not_checked"] = res.not_checked;
         j["claims"].push_back(std::move(cj));
     }
     j["skipped"] = nlohmann::ordered_json::array();
     for (const auto& s : d.skipped)
         j["skipped"].push_back(
             {{"line", s.line}, {"column", s.column}, {"text", s.text}, {"reason", s.reason}});
-    return j.dump(2) + "\n";
+    // Text from the file may hold invalid UTF-8: replaced, not an exception.
+    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 namespace {

@@ -375,4 +375,103 @@ BOOST_AUTO_TEST_CASE(the_derivative_of_an_undefined_name_is_not_a_wrong_line) {
     BOOST_TEST(!wrong);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Found by the latex fuzzer and a probing round (each was a crash, a leak of another library's
+// message, or a wrong or dishonest answer).
+
+namespace {
+
+std::string parse_error_of(const std::string& text) {
+    try {
+        read_md(text);
+    } catch (const symgrad::parse_error& e) {
+        return std::to_string(e.line()) + ":" + std::to_string(e.column()) + " " + e.message();
+    }
+    return "no error";
+}
+
+bool contains_text(const std::string& s, const std::string& part) {
+    return s.find(part) != std::string::npos;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(invalid_utf8_in_the_text_still_gives_json) {
+    const auto c = check("$x\xe9=1$\n\n$$a = 1 + 1 = 2$$\n");
+    std::string json;
+    BOOST_CHECK_NO_THROW(json = symgrad::format_json(c.d, c.r));
+    BOOST_TEST(nlohmann::json::accept(json));
+}
+
+BOOST_AUTO_TEST_CASE(deep_nesting_is_a_located_error_not_a_crash) {
+    std::string pow = "$$x = ";
+    for (int i = 0; i < 5000; ++i)
+        pow += "w^";
+    pow += "2$$\n";
+    BOOST_TEST(contains_text(parse_error_of(pow), "nested deeper than 256 levels"));
+    std::string frac = "$$x = ";
+    for (int i = 0; i < 3000; ++i)
+        frac += "\\frac{1}{";
+    frac += "2" + std::string(3000, '}') + "$$\n";
+    BOOST_TEST(contains_text(parse_error_of(frac), "nested deeper than 256 levels"));
+}
+
+BOOST_AUTO_TEST_CASE(misreadings_become_errors_at_their_place) {
+    // \cdot \cdot was ** (a power); a matrix was read as rows; an unknown operator name was a
+    // product; an unclosed $$ dropped its line; a NUL cut the message short.
+    BOOST_TEST(parse_error_of("$$2 \\cdot \\cdot 3 = 6$$") ==
+               "1:11 expected an operand before '*'");
+    BOOST_TEST(contains_text(parse_error_of("$$x = \\begin{pmatrix} 1 & 2 \\end{pmatrix} = 3$$"),
+                             "1:7 cannot read \\begin{pmatrix}"));
+    BOOST_TEST(parse_error_of("$$L = w$$\n$$L = \\operatorname{sign}(w)$$") ==
+               "2:7 unknown function 'sign'");
+    BOOST_TEST(parse_error_of("text\n$$L = w^2\nmore text\n") == "2:1 this $$ is never closed");
+    BOOST_TEST(contains_text(parse_error_of(std::string("$$L = w^2 \0 + 1$$", 17)), "U+0000"));
+}
+
+BOOST_AUTO_TEST_CASE(equations_being_solved_are_not_identities) {
+    // w^2 = 4 \Rightarrow w = 2 was a wrong line and defined w; "= 0" sets a derivative to zero.
+    const auto c = check("$$w^2 = 4 \\Rightarrow w = 2$$\n"
+                         "$$L = (w - 3)^2$$\n"
+                         "$$\\frac{\\partial L}{\\partial w} = 2(w - 3) = 0$$\n");
+    BOOST_TEST(!c.r.first_wrong.has_value());
+    BOOST_TEST(c.d.skipped.size() == 2u);
+    BOOST_TEST_REQUIRE(c.d.claims.size() == 2u);
+    BOOST_TEST((c.r.results[0].check.outcome == verdict::proved));
+    BOOST_TEST(!c.r.results[1].not_checked.empty());
+    BOOST_TEST(symgrad::derivation_status(c.r) == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_line_with_no_common_point_is_not_checked_and_the_rest_goes_on) {
+    const auto c = check("$$\\sqrt{-1 - x^2} = 7$$\n$$a = 1 + 1 = 3$$\n");
+    BOOST_TEST_REQUIRE(c.r.results.size() == 2u);
+    BOOST_TEST(!c.r.results[0].not_checked.empty());
+    BOOST_TEST(first_wrong_line(c) == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(the_sign_fix_is_the_negated_line_and_is_verified) {
+    // sqrt(x^2) = x is wrong, but not by its sign everywhere: no sign_of_line slip (the fix was
+    // the reference itself, verified against itself).
+    const auto c = check("$$\\sqrt{x^2} = x$$\n");
+    BOOST_TEST_REQUIRE(c.r.first_wrong.has_value());
+    const auto& s = c.r.results[*c.r.first_wrong].found_slip;
+    BOOST_TEST(!(s && s->kind == slip_kind::sign_of_line));
+    const auto d = check("$$L = (w - 1)^2$$\n$$\\frac{\\partial L}{\\partial w} = 2(1 - w)$$\n");
+    BOOST_TEST_REQUIRE(d.r.first_wrong.has_value());
+    const auto& t = d.r.results[*d.r.first_wrong].found_slip;
+    BOOST_TEST_REQUIRE(t.has_value());
+    BOOST_TEST((t->kind == slip_kind::sign_of_line));
+    BOOST_TEST(t->corrected_part == "2*w - 2");
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_decimal_is_corrected_in_decimals) {
+    const auto c = check("$$y = 100.5 + 4 = 105.5$$\n$$a = 0.25 + 0.5 = 0.7$$\n");
+    BOOST_TEST_REQUIRE(c.r.results.size() == 2u);
+    BOOST_TEST_REQUIRE(c.r.results[0].found_slip.has_value());
+    BOOST_TEST((c.r.results[0].found_slip->kind == slip_kind::number_slip));
+    BOOST_TEST(c.r.results[0].found_slip->corrected_part == "104.5");
+    BOOST_TEST_REQUIRE(c.r.results[1].found_slip.has_value());
+    BOOST_TEST(c.r.results[1].found_slip->corrected_part == "0.75");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

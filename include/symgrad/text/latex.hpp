@@ -51,6 +51,8 @@ struct math_block {
     /// $$...$$, \[...\] or \begin{align}...\end{align} (and the other display environments);
     /// false: $...$ in a line of prose.
     bool display = false;
+    /// A $$ that is never closed: the block runs to the end of the text.
+    bool unclosed = false;
 };
 
 /// The maths of a Markdown text, in order. Fenced code blocks and `code` are skipped; \$ is a
@@ -80,6 +82,9 @@ struct latex_translation {
     std::vector<std::size_t> offsets;
     /// The statements of the text: byte ranges of `text`, cut at the top-level separators.
     std::vector<std::pair<std::size_t, std::size_t>> statements;
+    /// For each statement: it stands next to an implication arrow (w^2 = 4 \Rightarrow w = 2),
+    /// so it is an equation being solved, not an identity.
+    std::vector<bool> solved;
 };
 
 /// The LaTeX of @p latex from @p begin to @p end in symgrad's language. Throws parse_error at

@@ -122,6 +122,9 @@ struct slip {
 
 struct claim_result {
     verify_result check;
+    /// Why the line could not be checked (no point where both sides are defined, and no
+    /// proof); empty when it was.
+    std::string not_checked;
     /// The line is wrong (refuted).
     bool wrong = false;
     std::optional<slip> found_slip;
@@ -140,7 +143,8 @@ struct derivation_report {
 derivation_report check_derivation(const derivation& d, const verify_options& options = {});
 
 /// Exit status of `check --derivation`: 1 when a line is wrong, else 4 when a line is equal
-/// only where both sides are defined, else 3 when a line is only probably equal, else 0.
+/// only where both sides are defined, else 3 when a line is only probably equal or could not
+/// be checked, else 0.
 int derivation_status(const derivation_report& r);
 
 /// For people: one block per claim, the first wrong line marked, then a summary.
