@@ -603,7 +603,7 @@ private:
     }
 
     // log(1 + u), e^u - 1 and sqrt(u^2 + v^2) run as log1p, expm1 and hypot: accurate for
-    // small u, and no overflow of the squares.
+    // small u, and no overflow of the squares; log(1 - e^v) as log(-expm1(v)).
     // (Program symbols are seen through: log(h1) with h1 := 1 + w^2 is log1p(w^2).)
     ex value_of(const ex& e) const {
         if (GiNaC::is_a<GiNaC::symbol>(e))
@@ -624,6 +624,21 @@ private:
                 return true;
             }
         return false;
+    }
+
+    /// log(1 - e^v): runs as log(-expm1(v)), finite for v near 0 where 1 - e^v rounds to 0
+    /// (log1p(-e^v) is log of 0 there).
+    bool is_log_one_minus_exp(const ex& e, ex& v) const {
+        if (!GiNaC::is_the_function<GiNaC::log_SERIAL>(e))
+            return false;
+        const ex s = value_of(e.op(0));
+        if (!GiNaC::is_exactly_a<GiNaC::add>(s) || s.nops() != 2)
+            return false;
+        const ex rest = value_of(1 - s);
+        if (!GiNaC::is_the_function<GiNaC::exp_SERIAL>(rest))
+            return false;
+        v = rest.op(0);
+        return true;
     }
 
     bool is_exp_minus_one(const ex& e, ex& u) const {
@@ -654,6 +669,8 @@ private:
     exvector children(const ex& e) {
         ex u;
         exvector sides;
+        if (is_log_one_minus_exp(e, u))
+            return {GiNaC::exp(u) - 1};
         if (is_log_one_plus(e, u) || is_exp_minus_one(e, u))
             return {u};
         if (is_hypot(e, sides))
@@ -761,6 +778,8 @@ private:
     std::uint32_t build(const ex& e, const std::vector<std::uint32_t>& ids) {
         ex u;
         exvector sides;
+        if (is_log_one_minus_exp(e, u))
+            return emit(opcode::log, emit(opcode::neg, ids[0], 0, e), 0, e);
         if (is_log_one_plus(e, u))
             return emit(opcode::log1p, ids[0], 0, e);
         if (is_exp_minus_one(e, u))

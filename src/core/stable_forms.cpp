@@ -263,6 +263,34 @@ ex stable_forms::rewrite_node(const ex& e) const {
     // log(1 + e^u) = softplus(u), which neither overflows nor loses the small values.
     if (GiNaC::is_the_function<GiNaC::log_SERIAL>(e) && one_plus_exp(e.op(0), u))
         return softplus(u);
+    // log(c_1 e^{v_1} + ... + c_n e^{v_n} + c) with positive numbers c_i, c: logsumexp(v_1 +
+    // log c_1, ..., log c). log(2^-500 + e^{-a^2}) at a = 0 rounds the sum to 1 and its log to 0
+    // in double; the logsumexp adds the small terms through log1p.
+    if (GiNaC::is_the_function<GiNaC::log_SERIAL>(e) &&
+        GiNaC::is_exactly_a<GiNaC::add>(value_of(e.op(0)))) {
+        const ex sum = value_of(e.op(0));
+        exvector z;
+        bool has_exp = false;
+        for (std::size_t i = 0; i < sum.nops(); ++i) {
+            const bool number = GiNaC::is_exactly_a<GiNaC::numeric>(sum.op(i));
+            const auto [c, r] = number
+                                    ? std::make_pair(GiNaC::ex_to<GiNaC::numeric>(sum.op(i)), ex(1))
+                                    : split_coefficient(sum.op(i));
+            const ex term = value_of(r);
+            if (!c.is_positive() || !c.is_rational())
+                break;
+            if (r.is_equal(1)) {
+                z.push_back(GiNaC::log(ex(c)));
+            } else if (GiNaC::is_the_function<GiNaC::exp_SERIAL>(term)) {
+                z.push_back(term.op(0) + (c.is_equal(1) ? ex(0) : GiNaC::log(ex(c))));
+                has_exp = true;
+            } else {
+                break;
+            }
+        }
+        if (has_exp && z.size() == sum.nops() && z.size() >= 2)
+            return logsumexp(z);
+    }
     // log sigmoid(u) = -softplus(-u): never the log of an underflowed probability; and
     // log(c sigmoid(u)) = log(c) - softplus(-u) for a number c > 0.
     if (GiNaC::is_the_function<GiNaC::log_SERIAL>(e) && sigmoid_of(e.op(0), u))
@@ -271,6 +299,14 @@ ex stable_forms::rewrite_node(const ex& e) const {
         const auto [c, r] = split_coefficient(e.op(0));
         if (c.is_positive() && !c.is_equal(1) && sigmoid_of(r, u))
             return GiNaC::log(ex(c)) - softplus(-u);
+    }
+    // logloss(e^v, y) = -y v - (1 - y) log(1 - e^v): e^(-10^-20) rounds to 1 in double, and
+    // logloss of 1 is undefined; the tape runs log(1 - e^v) as log(-expm1(v)).
+    if (ml_function_of(e) == ml_function::logloss &&
+        GiNaC::is_the_function<GiNaC::exp_SERIAL>(value_of(e.op(0)))) {
+        const ex v = value_of(e.op(0)).op(0);
+        const ex& y = e.op(1);
+        return -y * v - (1 - y) * GiNaC::log(1 - GiNaC::exp(v));
     }
     // logloss on the logit: y softplus(-u) + (1 - y) softplus(u), both terms accurate.
     if (ml_function_of(e) == ml_function::logloss && sigmoid_of(e.op(0), u)) {

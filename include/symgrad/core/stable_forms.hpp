@@ -13,6 +13,7 @@
 ///   sigmoid(u) - y          -> (1 - y) sigmoid(u) - y sigmoid(-u)     (y a label)
 ///   log sigmoid(u)          -> -softplus(-u)      (and log(1 - sigmoid(u)) -> -softplus(u))
 ///   logloss(sigmoid(u), y)  -> y softplus(-u) + (1 - y) softplus(u)   (on the logit)
+///   logloss(e^v, y)         -> -y v - (1 - y) log(1 - e^v)      (log(1 - e^v) runs via expm1)
 ///   1 - tanh(u)^2           -> 4 sigmoid(2u) sigmoid(-2u)
 ///   1 - tanh(u), 1 + tanh(u) -> 2 sigmoid(-2u), 2 sigmoid(2u)
 ///   1 - sigmoid(u)^2        -> sigmoid(-u) (1 + sigmoid(u))
@@ -22,6 +23,7 @@
 ///   sigmoid(u) - sigmoid(-u) -> tanh(u/2),  k - 2k sigmoid(u) -> -k tanh(u/2)
 ///   1/(1 + e^v)             -> sigmoid(-v),  e^v/(1 + e^v) -> sigmoid(v)
 ///   log(1 + e^u)            -> softplus(u)
+///   log(sum of c_i e^{v_i} and c, all c > 0) -> logsumexp(v_i + log c_i, ..., log c)
 ///   g_l - [y = l]           -> (1 - [y = l]) g_l - [y = l] sum_{j != l} g_j  (g = softmax(z))
 ///   1 - g_l                 -> sum_{j != l} g_j
 ///
@@ -29,7 +31,8 @@
 /// right are accurate to a few ulps for every argument (bench/accuracy_bench.cpp measures it).
 /// Program symbols are seen through: with o := sigmoid(h) defined, 1 - o becomes sigmoid(-h).
 /// The tape compiler (tape.hpp) runs this pass on everything it compiles, and lowers
-/// log(1 + u), e^u - 1 and sqrt(a^2 + b^2) to log1p, expm1 and hypot.
+/// log(1 + u), e^u - 1 and sqrt(a^2 + b^2) to log1p, expm1 and hypot, and log(1 - e^v) to
+/// log(-expm1(v)).
 /// (Cross-entropy of a softmax is already built on the logits, functions.hpp.)
 
 #include <ginac/ginac.h>
