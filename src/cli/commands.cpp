@@ -8,6 +8,7 @@
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/functions.hpp"
+#include "symgrad/core/ginac_reason.hpp"
 #include "symgrad/core/input_file.hpp"
 #include "symgrad/core/printers.hpp"
 #include "symgrad/core/size_limits.hpp"
@@ -235,8 +236,9 @@ int run(const std::vector<std::string>& raw_args, std::ostream& out, std::ostrea
         err << "symgrad: error: out of memory\n";
         return bad_input;
     } catch (const std::exception& e) {
+        // Not symgrad's own error: a library's (GiNaC, CLN), in symgrad's words where known.
         finish_budget();
-        err << "symgrad: error: " << e.what() << "\n";
+        err << "symgrad: error: " << ginac_reason(e) << "\n";
         return bad_input;
     }
     return bad_input;

@@ -341,7 +341,20 @@ private:
             } else if (GiNaC::is_exactly_a<GiNaC::power>(x) &&
                        x.op(1).info(GiNaC::info_flags::posint)) {
                 const double m = terms(x.op(0)), n = GiNaC::ex_to<numeric>(x.op(1)).to_double();
-                r = m <= 1 ? 1 : std::exp(std::lgamma(n + m) - std::lgamma(n + 1) - std::lgamma(m));
+                // C(n + m - 1, m - 1) terms. For a huge n, lgamma(n + m) - lgamma(n + 1) cancels
+                // to 0 in double ((b^2 + 100)^(10^20 - 1) counted 1 term, and its expansion
+                // reached CLN's "Not a 32-bit integer"): sum the logarithms for a small m.
+                if (m <= 1)
+                    r = 1;
+                else if (m <= 64)
+                    r = std::exp([&] {
+                        double log_c = -std::lgamma(m);
+                        for (double k = 1; k < m; ++k)
+                            log_c += std::log(n + k);
+                        return log_c;
+                    }());
+                else
+                    r = std::exp(std::lgamma(n + m) - std::lgamma(n + 1) - std::lgamma(m));
             }
             r = std::min(r, 1e18);
             memo.emplace(x, r);

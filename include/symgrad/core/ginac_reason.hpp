@@ -18,6 +18,10 @@ inline std::string ginac_reason(const std::string& message) {
         return "the value is too close to 0 for floating-point numbers (underflow)";
     if (message.rfind("floating point overflow", 0) == 0)
         return "the value is too large for floating-point numbers (overflow)";
+    // CLN, when an exact step needs a machine integer (an exponent, a binomial's argument).
+    if (message.rfind("Not a 32-bit integer", 0) == 0 ||
+        message.rfind("Not a 64-bit integer", 0) == 0)
+        return "a number is too large for this exact step (" + message + ")";
     if (auto p = message.rfind("): "); p != std::string::npos)
         return message.substr(p + 3);
     return message;
