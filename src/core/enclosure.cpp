@@ -263,6 +263,16 @@ private:
     }
 
     /// Requires x > 0: fails as undefined when x <= 0 surely, uncertain when undecided.
+    /// Whether the sum @p e has the term 1.
+    static bool has_term_one(const ex& e) {
+        if (!GiNaC::is_exactly_a<GiNaC::add>(e))
+            return false;
+        for (std::size_t i = 0; i < e.nops(); ++i)
+            if (e.op(i).is_equal(1))
+                return true;
+        return false;
+    }
+
     bool need_positive(const ex& e, const real_ball& x, const char* what) {
         if (x.is_positive())
             return true;
@@ -385,6 +395,27 @@ private:
         const std::string name = GiNaC::ex_to<GiNaC::function>(e).get_name();
         if (e.nops() != 1)
             return fail(enclosure_status::unsupported, e, "the function " + name);
+        if (name == "log" && has_term_one(e.op(0))) {
+            // log(1 + u) as log1p(u): log(1 - e^(-161203)) needs no 70,000 digits to see that
+            // 1 - e^(-161203) is below 1.
+            real_ball u;
+            if (!run(e.op(0) - 1, u))
+                return false;
+            arb_t one;
+            arb_init(one);
+            arb_one(one);
+            arb_add(one, one, c(u), prec_);
+            const bool positive = arb_is_positive(one);
+            const bool nonpositive = arb_is_nonpositive(one);
+            arb_clear(one);
+            if (nonpositive)
+                return fail(enclosure_status::undefined, e, "log of a value <= 0");
+            if (!positive)
+                return fail(enclosure_status::uncertain, e,
+                            "log of a value whose sign is not resolved at this precision");
+            arb_log1p(a(out), c(u), prec_);
+            return true;
+        }
         real_ball x;
         if (!run(e.op(0), x))
             return false;

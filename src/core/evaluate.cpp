@@ -677,6 +677,14 @@ private:
             one = one || arg.op(i).is_equal(1);
         if (!one)
             return std::nullopt;
+        // log(1 - e^v) as log(-expm1(v)), as the tape runs it: e^(-10^-20) rounds to 1.
+        if (const ex rest = 1 - arg; GiNaC::is_the_function<GiNaC::exp_SERIAL>(rest)) {
+            const double m = -std::expm1((*this)(rest.op(0)));
+            if (!(m > 0))
+                throw domain_error(where_ + ": " + brief(e, brief_width) +
+                                   " is undefined at this point (log of " + format_double(m) + ")");
+            return std::log(m);
+        }
         const double u = (*this)(arg - 1);
         if (!(u > -1))
             throw domain_error(where_ + ": " + brief(e, brief_width) +
