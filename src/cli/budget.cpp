@@ -11,17 +11,17 @@
 #include <gmp.h>
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdlib>
-#include <mutex>
 #include <new>
 #include <string>
-#include <system_error>
-#include <thread>
 
+#include <cerrno>
+#include <cstring>
+
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 // AddressSanitizer reserves terabytes of address space for its shadow memory: under it, the
@@ -38,26 +38,19 @@ namespace symgrad::cli {
 
 namespace {
 
-/// The watchdog's state. Allocated once and never destroyed: the detached watchdog thread may
-/// still be waiting on it while the process exits.
-struct watchdog_state {
-    std::mutex mutex;
-    std::condition_variable finished_changed;
-    bool finished = false;
-};
-
-watchdog_state& watchdog() {
-    static auto* state = new watchdog_state;
-    return *state;
-}
-
 // Written when a limit is hit, prepared beforehand: nothing is allocated on the way out.
 std::string* time_message = nullptr;
 std::string* memory_message = nullptr;
 
 [[noreturn]] void stop_with(const std::string* message) {
-    // One thread reports and ends the process; another that gets here (the watchdog while
+    // One thread reports and ends the process; another that gets here (the timer while
     // memory runs out) waits for it, so the message is never cut short.
+    // The timer's signal must not interrupt this thread's own way out (its handler would wait
+    // below forever).
+    sigset_t alarm;
+    sigemptyset(&alarm);
+    sigaddset(&alarm, SIGALRM);
+    ::pthread_sigmask(SIG_BLOCK, &alarm, nullptr);
     static std::atomic<bool> stopping{false};
     if (stopping.exchange(true))
         for (;;)
@@ -113,6 +106,12 @@ void gmp_free(void* p, std::size_t) {
 /// registry's removal allocates nothing and never blocks for long (temporary_files.hpp); unlink
 /// is async-signal-safe. SIGKILL cannot be caught: the native cache removes what a killed
 /// process left on its next build.
+/// SIGALRM, from the time limit's timer: the message, then exit status 2. Everything on the way
+/// out is async-signal-safe (stop_with allocates nothing).
+extern "C" void time_limit_reached(int) {
+    stop_with(time_message);
+}
+
 extern "C" void remove_temporaries_and_reraise(int signal_number) {
     remove_temporary_files();
     ::signal(signal_number, SIG_DFL);
@@ -182,21 +181,27 @@ void start_budget(const budget& b) {
 
     remove_temporaries_on_signals();
 
-    // The watchdog first: its thread's stack and state must fit under the memory limit set
-    // below. Beyond 10^9 s (31 years) the wait would overflow the clock's nanoseconds: no limit.
-    watchdog();
+    // The time limit is a timer's signal, not a watchdog thread: the verifier forks children
+    // that allocate, and a fork while another thread exists can leave the child waiting forever
+    // on an allocator lock (it did, under AddressSanitizer). Beyond 10^9 s (31 years): no limit.
     if (b.seconds > 0 && b.seconds < 1e9) {
-        const auto limit = std::chrono::duration<double>(b.seconds);
-        try {
-            std::thread([limit] {
-                watchdog_state& w = watchdog();
-                std::unique_lock lock(w.mutex);
-                if (!w.finished_changed.wait_for(lock, limit, [&] { return w.finished; }))
-                    stop_with(time_message); // with the lock held: finish_budget() cannot pass
-            }).detach();
-        } catch (const std::system_error& e) {
-            throw error(std::string("time limit: cannot start the watchdog thread: ") + e.what());
-        }
+        struct sigaction action {};
+        action.sa_handler = time_limit_reached;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        itimerval timer{};
+        timer.it_value.tv_sec = static_cast<time_t>(b.seconds);
+        timer.it_value.tv_usec = static_cast<suseconds_t>(
+            (b.seconds - static_cast<double>(timer.it_value.tv_sec)) * 1e6);
+        if (timer.it_value.tv_sec == 0 && timer.it_value.tv_usec == 0)
+            timer.it_value.tv_usec = 1;
+        if (::sigaction(SIGALRM, &action, nullptr) != 0 ||
+            ::setitimer(ITIMER_REAL, &timer, nullptr) != 0)
+            throw error(std::string("time limit: cannot start the timer: ") + std::strerror(errno));
+        sigset_t alarm;
+        sigemptyset(&alarm);
+        sigaddset(&alarm, SIGALRM);
+        ::pthread_sigmask(SIG_UNBLOCK, &alarm, nullptr);
     }
 
     // Every allocator symgrad's libraries use ends the process with the message when memory
@@ -221,10 +226,13 @@ void start_budget(const budget& b) {
 }
 
 void finish_budget() {
-    watchdog_state& w = watchdog();
-    std::lock_guard lock(w.mutex);
-    w.finished = true;
-    w.finished_changed.notify_all();
+    // From here on the output is written whole: the timer's signal is blocked, then disarmed.
+    sigset_t alarm;
+    sigemptyset(&alarm);
+    sigaddset(&alarm, SIGALRM);
+    ::sigprocmask(SIG_BLOCK, &alarm, nullptr);
+    const itimerval off{};
+    ::setitimer(ITIMER_REAL, &off, nullptr);
 }
 
 } // namespace symgrad::cli

@@ -7,7 +7,8 @@
 // command runs with a limit on wall-clock time and on memory (address space); past either, the
 // command stops with exit status 2 and one line on standard error that names the limit and the
 // option that raises it. GiNaC's work cannot be interrupted from inside, so the limits are
-// enforced for the whole process: a watchdog thread that ends the process at the deadline, and
+// enforced for the whole process: a timer (SIGALRM) that ends the process at the deadline (not a
+// thread: the verifier forks, and a fork beside another thread can hang the child), and
 // setrlimit(RLIMIT_AS) with allocation-failure hooks (operator new, GMP, CLN, FLINT) that end
 // it when memory runs out. SIGINT, SIGTERM, SIGHUP and SIGQUIT remove the temporary files of
 // work in progress before they end the process. Output is written only when the command has
@@ -39,7 +40,7 @@ void add_budget_options(CLI::App& app, budget& b);
 /// Enforce @p b on this process from now on (symgrad's main() only: the end is _exit(2)).
 void start_budget(const budget& b);
 
-/// The command has finished: the time limit no longer applies. Once this returns, the watchdog
+/// The command has finished: the time limit no longer applies. Once this returns, the timer
 /// can no longer end the process, so output written afterwards is written whole.
 void finish_budget();
 
