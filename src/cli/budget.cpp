@@ -42,15 +42,20 @@ namespace {
 std::string* time_message = nullptr;
 std::string* memory_message = nullptr;
 
+/// Blocks (SIG_BLOCK) or unblocks (SIG_UNBLOCK) the time limit's SIGALRM in this thread.
+void alarm_signal(int how) {
+    sigset_t alarm;
+    sigemptyset(&alarm);
+    sigaddset(&alarm, SIGALRM);
+    ::pthread_sigmask(how, &alarm, nullptr);
+}
+
 [[noreturn]] void stop_with(const std::string* message) {
     // One thread reports and ends the process; another that gets here (the timer while
     // memory runs out) waits for it, so the message is never cut short.
     // The timer's signal must not interrupt this thread's own way out (its handler would wait
     // below forever).
-    sigset_t alarm;
-    sigemptyset(&alarm);
-    sigaddset(&alarm, SIGALRM);
-    ::pthread_sigmask(SIG_BLOCK, &alarm, nullptr);
+    alarm_signal(SIG_BLOCK);
     static std::atomic<bool> stopping{false};
     if (stopping.exchange(true))
         for (;;)
@@ -198,10 +203,7 @@ void start_budget(const budget& b) {
         if (::sigaction(SIGALRM, &action, nullptr) != 0 ||
             ::setitimer(ITIMER_REAL, &timer, nullptr) != 0)
             throw error(std::string("time limit: cannot start the timer: ") + std::strerror(errno));
-        sigset_t alarm;
-        sigemptyset(&alarm);
-        sigaddset(&alarm, SIGALRM);
-        ::pthread_sigmask(SIG_UNBLOCK, &alarm, nullptr);
+        alarm_signal(SIG_UNBLOCK);
     }
 
     // Every allocator symgrad's libraries use ends the process with the message when memory
@@ -227,10 +229,7 @@ void start_budget(const budget& b) {
 
 void finish_budget() {
     // From here on the output is written whole: the timer's signal is blocked, then disarmed.
-    sigset_t alarm;
-    sigemptyset(&alarm);
-    sigaddset(&alarm, SIGALRM);
-    ::sigprocmask(SIG_BLOCK, &alarm, nullptr);
+    alarm_signal(SIG_BLOCK);
     const itimerval off{};
     ::setitimer(ITIMER_REAL, &off, nullptr);
 }
