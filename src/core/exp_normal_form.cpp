@@ -5,6 +5,7 @@
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/expression_walk.hpp"
 #include "symgrad/core/functions.hpp"
+#include "symgrad/core/ginac_reason.hpp"
 #include "symgrad/core/printers.hpp"
 #include "symgrad/core/size_limits.hpp"
 
@@ -624,7 +625,7 @@ zero_test_report exact_zero_test(const ex& difference,
         report.zero = true;
     } catch (const std::exception& x) {
         report.zero = false;
-        report.obstacle = std::string("the exact decision stopped: ") + x.what();
+        report.obstacle = "the exact decision stopped: " + ginac_reason(x);
     }
     return report;
 }

@@ -92,6 +92,10 @@ private:
                 add_condition(out, {u, GiNaC::ex_to<numeric>(k).is_negative()
                                            ? domain_kind::positive
                                            : domain_kind::nonnegative});
+            } else if (u.is_zero()) {
+                // 0^k is 0 for k > 0 (and undefined otherwise): not "0 > 0", which no point
+                // satisfies and which made 0^x = 5 "equal where both are defined".
+                add_condition(out, {k, domain_kind::positive});
             } else {
                 add_condition(out, {u, domain_kind::positive});
             }

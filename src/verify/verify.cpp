@@ -413,7 +413,7 @@ side_value evaluate_side(const ex& e, const std::vector<domain_condition>& domai
         out.why = x.what();
         out.certainly_undefined = true;
     } catch (const std::exception& x) {
-        out.why = x.what();
+        out.why = ginac_reason(x);
     }
     return out;
 }
