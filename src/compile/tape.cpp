@@ -616,14 +616,10 @@ private:
         if (!GiNaC::is_the_function<GiNaC::log_SERIAL>(e))
             return false;
         const ex s = value_of(e.op(0));
-        if (!GiNaC::is_exactly_a<GiNaC::add>(s))
+        if (!has_term_one(s))
             return false;
-        for (std::size_t i = 0; i < s.nops(); ++i)
-            if (GiNaC::is_exactly_a<numeric>(s.op(i)) && s.op(i).is_equal(1)) {
-                u = s - 1;
-                return true;
-            }
-        return false;
+        u = s - 1;
+        return true;
     }
 
     /// log(1 - e^v): runs as log(-expm1(v)), finite for v near 0 where 1 - e^v rounds to 0

@@ -6,6 +6,7 @@
 #include "symgrad/core/functions.hpp"
 #include "symgrad/core/object_identity.hpp"
 #include "symgrad/core/printers.hpp"
+#include "symgrad/core/stable_forms.hpp"
 
 #include <arb.h>
 #include <cln/float.h>
@@ -263,16 +264,6 @@ private:
     }
 
     /// Requires x > 0: fails as undefined when x <= 0 surely, uncertain when undecided.
-    /// Whether the sum @p e has the term 1.
-    static bool has_term_one(const ex& e) {
-        if (!GiNaC::is_exactly_a<GiNaC::add>(e))
-            return false;
-        for (std::size_t i = 0; i < e.nops(); ++i)
-            if (e.op(i).is_equal(1))
-                return true;
-        return false;
-    }
-
     bool need_positive(const ex& e, const real_ball& x, const char* what) {
         if (x.is_positive())
             return true;

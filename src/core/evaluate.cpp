@@ -670,12 +670,7 @@ private:
     /// rounds to 1 in double, and its log to 0; log1p(-10^-150) is -10^-150. Nothing when
     /// @p arg is not a sum with the term 1.
     std::optional<double> log_of_one_plus(const ex& arg, const ex& e) {
-        if (!GiNaC::is_exactly_a<GiNaC::add>(arg))
-            return std::nullopt;
-        bool one = false;
-        for (std::size_t i = 0; i < arg.nops(); ++i)
-            one = one || arg.op(i).is_equal(1);
-        if (!one)
+        if (!has_term_one(arg))
             return std::nullopt;
         // log(1 - e^v) as log(-expm1(v)), as the tape runs it: e^(-10^-20) rounds to 1.
         if (const ex rest = 1 - arg; GiNaC::is_the_function<GiNaC::exp_SERIAL>(rest)) {

@@ -357,6 +357,15 @@ bool stable_forms::softmax_logits(const ex& e, std::size_t& l, exvector& z) cons
     return l < z.size();
 }
 
+bool has_term_one(const ex& e) {
+    if (!GiNaC::is_exactly_a<GiNaC::add>(e))
+        return false;
+    for (std::size_t i = 0; i < e.nops(); ++i)
+        if (e.op(i).is_equal(1))
+            return true;
+    return false;
+}
+
 ex stable_form(const ex& e) {
     // Printed code does not say which symbols are labels: sigmoid(u) - y is rewritten for every
     // symbol y, which is as accurate for any y (both terms keep their sign).

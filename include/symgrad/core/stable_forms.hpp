@@ -80,4 +80,8 @@ private:
 /// One expression through the pass, with no program symbols or labels.
 GiNaC::ex stable_form(const GiNaC::ex& e);
 
+/// Whether @p e is a sum with the term 1: log(e) is then evaluated as log1p(e - 1), by the tape,
+/// in double and in ball arithmetic alike.
+bool has_term_one(const GiNaC::ex& e);
+
 } // namespace symgrad
