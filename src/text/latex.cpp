@@ -293,23 +293,6 @@ std::optional<std::string_view> accent_suffix(std::string_view c) {
     return std::nullopt;
 }
 
-/// @p s with its control characters as U+XXXX (a message must not carry a NUL or an escape).
-std::string printable(const std::string& s) {
-    std::string out;
-    for (char ch : s) {
-        const auto u = static_cast<unsigned char>(ch);
-        if (u < 0x20 || u == 0x7f) {
-            static const char* hex = "0123456789ABCDEF";
-            out += "U+00";
-            out += hex[u >> 4];
-            out += hex[u & 15];
-        } else {
-            out += ch;
-        }
-    }
-    return out;
-}
-
 std::string describe(const ltoken& t) {
     switch (t.kind) {
     case lkind::command:
@@ -445,14 +428,14 @@ private:
             command(c, t, until);
             return;
         case lkind::symbol:
-            symbol(c, t, until);
+            symbol(c, t);
             return;
         case lkind::end:
             return;
         }
     }
 
-    void symbol(cursor& c, const ltoken& t, stop until) {
+    void symbol(cursor& c, const ltoken& t) {
         const std::string& s = t.text;
         if (s == "+" || s == "-" || s == "/" || s == "*" || s == "=" || s == ",") {
             if (s == "," && depth_ == 0 && statement_ends_after(c)) {
@@ -480,7 +463,6 @@ private:
         if (s == "<" || s == ">")
             fail(t, "only equalities can be checked");
         fail(t, "cannot read " + describe(t) + " in maths");
-        (void)until;
     }
 
     /// A bracket, a group or |...| opened by @p t: its maths between @p opening and ')', then

@@ -2,8 +2,6 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/text/lexer.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -205,8 +203,7 @@ token lexer::scan() {
     }
     const std::string_view ch = text.substr(b, len);
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) // a control character: its code
-        source_.fail(b, fmt::format("unexpected control character U+{:04X}",
-                                    static_cast<unsigned>(static_cast<unsigned char>(c))));
+        source_.fail(b, "unexpected control character " + printable(ch));
     for (const auto& [sign, write] : typeset_signs)
         if (ch == sign)
             source_.fail(b, "unexpected character '" + std::string(ch) + "'; write " +

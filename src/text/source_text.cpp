@@ -22,6 +22,22 @@ std::size_t character_count(std::string_view s) {
         std::count_if(s.begin(), s.end(), [](char c) { return !continuation_byte(c); }));
 }
 
+std::string printable(std::string_view s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char ch : s) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (u < 0x20 || u == 0x7f) {
+            out += "U+00";
+            out += hex[u >> 4];
+            out += hex[u & 15];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
 std::size_t character_length(std::string_view s, std::size_t at) {
     std::size_t len = 1;
     while (at + len < s.size() && continuation_byte(s[at + len]))

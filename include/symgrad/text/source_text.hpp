@@ -38,6 +38,10 @@ struct source_location {
 /// The number of characters (UTF-8 sequences) in @p s.
 std::size_t character_count(std::string_view s);
 
+/// @p s with each control character as its code, U+XXXX: a message must carry no NUL, escape
+/// or line break from the input.
+std::string printable(std::string_view s);
+
 /// The length in bytes of the UTF-8 character starting at @p at (1 for a stray byte).
 std::size_t character_length(std::string_view s, std::size_t at);
 
