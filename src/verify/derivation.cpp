@@ -265,9 +265,8 @@ public:
             return t;
         if (auto t = generic_terms())
             return t;
-        if (c_.function)
-            if (auto t = chain_rule())
-                return t;
+        if (auto t = chain_rule())
+            return t;
         if (auto t = factor())
             return t;
         return numbers();
@@ -309,36 +308,44 @@ public:
         const std::vector<numeric> values = candidate_numbers(R);
         // In one written term first: 2 (w - 4) should be 2 w - 6.
         if (c_.claimed_terms.size() >= 2)
-            for (const auto& t : c_.claimed_terms) {
-                const std::size_t count = number_count(t.value);
-                for (std::size_t target = 0; target < count && target < 12; ++target)
-                    for (const numeric& v : values) {
-                        std::optional<numeric> old;
-                        const ex fixed_term = with_number(t.value, target, v, old);
-                        if (!old || old->is_equal(v) || fixed_term.is_equal(t.value))
-                            continue;
-                        const ex fixed = C - t.value + fixed_term;
-                        if (p_.equal(fixed, R))
-                            return candidate{slip_kind::number_slip,
-                                             t.text + " should be " + show(fixed_term) +
-                                                 " (the number " + format_number(*old, 12) +
-                                                 " should be " + format_number(v, 12) + ")",
-                                             t.text, show(fixed_term), fixed};
-                    }
-            }
-        const std::size_t count = number_count(C);
-        for (std::size_t target = 0; target < count && target < 24; ++target)
+            for (const auto& t : c_.claimed_terms)
+                if (auto f = number_fix_in(
+                        t.value, 12, values, [&](const ex& term) { return C - t.value + term; }, R))
+                    return candidate{slip_kind::number_slip,
+                                     t.text + " should be " + show(f->part) + " (the number " +
+                                         format_number(f->old, 12) + " should be " +
+                                         format_number(f->value, 12) + ")",
+                                     t.text, show(f->part), C - t.value + f->part};
+        if (auto f = number_fix_in(
+                C, 24, values, [](const ex& line) { return line; }, R))
+            return candidate{slip_kind::number_slip,
+                             "the number " + format_number(f->old, 12) + " should be " +
+                                 format_number(f->value, 12) + ": the line should be " +
+                                 show(f->part),
+                             format_number(f->old, 12), format_number(f->value, 12), f->part};
+        return std::nullopt;
+    }
+
+    struct number_fix {
+        ex part;            ///< @p part with the number changed
+        numeric old, value; ///< the number, and what it should be
+    };
+
+    /// The first change of one of the first @p most numbers of @p part to one of @p values that
+    /// makes @p line_with(the changed part) equal to @p R.
+    std::optional<number_fix> number_fix_in(const ex& part, std::size_t most,
+                                            const std::vector<numeric>& values,
+                                            const std::function<ex(const ex&)>& line_with,
+                                            const ex& R) const {
+        const std::size_t count = number_count(part);
+        for (std::size_t target = 0; target < count && target < most; ++target)
             for (const numeric& v : values) {
                 std::optional<numeric> old;
-                const ex fixed = with_number(C, target, v, old);
-                if (!old || old->is_equal(v) || fixed.is_equal(C))
+                const ex changed = with_number(part, target, v, old);
+                if (!old || old->is_equal(v) || changed.is_equal(part))
                     continue;
-                if (p_.equal(fixed, R))
-                    return candidate{slip_kind::number_slip,
-                                     "the number " + format_number(*old, 12) + " should be " +
-                                         format_number(v, 12) + ": the line should be " +
-                                         show(fixed),
-                                     format_number(*old, 12), format_number(v, 12), fixed};
+                if (p_.equal(line_with(changed), R))
+                    return number_fix{changed, *old, v};
             }
         return std::nullopt;
     }
@@ -480,18 +487,11 @@ private:
                                           : ": the factor " + show(1 / q) + " should not be there"),
                              t.text, show(r.value), fixed};
         }
-        if (c_.function) {
-            for (const ex& g : inner_functions(*c_.function, c_.variable)) {
-                const ex gd = g.diff(GiNaC::ex_to<GiNaC::symbol>(c_.variable));
-                if (GiNaC::is_a<numeric>(gd) && GiNaC::ex_to<numeric>(gd).is_equal(1))
-                    continue;
-                if (p_.equal(t.value * gd, r.value))
-                    return candidate{slip_kind::chain_rule_factor_missing,
-                                     should + ": the factor " + show(gd) + ", the derivative of " +
-                                         show(g) + ", is missing",
-                                     t.text, show(r.value), fixed};
-            }
-        }
+        if (const auto inner = missing_inner_derivative(t.value, r.value))
+            return candidate{slip_kind::chain_rule_factor_missing,
+                             should + ": the factor " + show(inner->second) +
+                                 ", the derivative of " + show(inner->first) + ", is missing",
+                             t.text, show(r.value), fixed};
         return candidate{slip_kind::number_slip, should, t.text, show(r.value), fixed};
     }
 
@@ -555,15 +555,28 @@ private:
 
     std::optional<candidate> chain_rule() {
         const ex C = c_.claimed.value, R = c_.reference.value;
+        const auto inner = missing_inner_derivative(C, R);
+        if (!inner)
+            return std::nullopt;
+        const auto& [g, gd] = *inner;
+        return candidate{slip_kind::chain_rule_factor_missing,
+                         "the factor " + show(gd) + ", the derivative of the inner " + show(g) +
+                             " by " + show(c_.variable) + ", is missing",
+                         c_.written, show(R), C * gd};
+    }
+
+    /// A derivative line: an inner function g of the function differentiated (not the variable
+    /// itself) whose derivative g' is the factor @p have lacks to be @p want; {g, g'}.
+    std::optional<std::pair<ex, ex>> missing_inner_derivative(const ex& have,
+                                                              const ex& want) const {
+        if (!c_.function)
+            return std::nullopt;
         for (const ex& g : inner_functions(*c_.function, c_.variable)) {
             const ex gd = g.diff(GiNaC::ex_to<GiNaC::symbol>(c_.variable));
             if (GiNaC::is_a<numeric>(gd) && GiNaC::ex_to<numeric>(gd).is_equal(1))
                 continue;
-            if (p_.equal(C * gd, R))
-                return candidate{slip_kind::chain_rule_factor_missing,
-                                 "the factor " + show(gd) + ", the derivative of the inner " +
-                                     show(g) + " by " + show(c_.variable) + ", is missing",
-                                 c_.written, show(R), C * gd};
+            if (p_.equal(have * gd, want))
+                return std::make_pair(g, gd);
         }
         return std::nullopt;
     }
