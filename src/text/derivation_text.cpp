@@ -109,11 +109,11 @@ private:
             if (block.unclosed)
                 file_.fail(block.begin - 2, "this $$ is never closed");
             bool unread = false;
+            display_ = block.display;
             for (const auto& [rb, re] : math_rows(text_, block.begin, block.end)) {
                 if (trimmed(text_.substr(rb, re - rb)).empty())
                     continue;
                 try {
-                    display_ = block.display;
                     row(rb, re);
                 } catch (const error& e) {
                     if (block.display && !skip_unread_display_)
@@ -261,7 +261,7 @@ private:
 
     /// A function the grammar knows (a head sigmoid(z) = ... is an expression, not a name).
     static bool known_name(const std::string& name) {
-        const auto known = known_functions();
+        static const std::vector<std::string> known = known_functions();
         return std::binary_search(known.begin(), known.end(), name);
     }
 
@@ -439,13 +439,9 @@ private:
             out_.claims.back().subject = subject;
             before = now;
         }
-        if (h.kind == head_kind::empty && !subject.empty())
+        if (!subject.empty())
             latest_[subject] = *before;
         previous_subject_ = subject;
-        if (h.kind == head_kind::name && first_claim == 1)
-            latest_[h.name] = *before;
-        if (h.kind == head_kind::name && first_claim == 2)
-            latest_[h.name] = *before;
         previous_ = before;
     }
 
