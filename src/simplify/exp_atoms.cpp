@@ -6,6 +6,7 @@
 // holds by construction.
 #include "rules.hpp"
 
+#include "symgrad/core/object_identity.hpp"
 #include "symgrad/core/printers.hpp"
 
 #include <algorithm>
@@ -151,7 +152,7 @@ void exp_atom_table::add_argument(const ex& arg) {
 ex exp_atom_table::to_monomials(const ex& skeleton) const {
     struct substitution : GiNaC::map_function {
         const exp_atom_table& t;
-        std::unordered_map<ex, ex> memo;
+        object_map<ex> memo;
         explicit substitution(const exp_atom_table& table) : t(table) {}
         ex operator()(const ex& e) override {
             if (auto it = memo.find(e); it != memo.end())
@@ -225,7 +226,7 @@ bool exp_atom_table::split_monomial(const ex& term, exponent_vector& v, ex& rest
 numeric exp_atom_table::degree_bound(const ex& monomials) const {
     numeric largest = 0;
     for (std::size_t atom = 0; atom < atoms_.size(); ++atom) {
-        std::unordered_map<ex, numeric> memo;
+        object_map<numeric> memo;
         auto bound = [&](auto& self, const ex& e) -> numeric {
             if (auto i = index_of(e))
                 return *i == atom ? 1 : 0;
@@ -259,7 +260,7 @@ ex exp_atom_table::to_exponentials(const ex& e) const {
         return e;
     struct back : GiNaC::map_function {
         const exp_atom_table& t;
-        std::unordered_map<ex, ex> memo;
+        object_map<ex> memo;
         explicit back(const exp_atom_table& table) : t(table) {}
         ex operator()(const ex& e) override {
             if (auto it = memo.find(e); it != memo.end())

@@ -11,6 +11,7 @@
 #include "rules.hpp"
 
 #include "symgrad/core/functions.hpp"
+#include "symgrad/core/object_identity.hpp"
 
 #include <map>
 
@@ -145,7 +146,7 @@ private:
     temporaries& temps_;
     std::map<std::size_t, ex> log_symbols_;
     std::map<std::size_t, choice_point> log_choices_;
-    std::unordered_map<ex, ex> memo_;
+    object_map<ex> memo_;
 };
 
 class exponential_combination : public GiNaC::map_function {
@@ -194,7 +195,7 @@ private:
         return std::nullopt;
     }
 
-    std::unordered_map<ex, ex> memo_;
+    object_map<ex> memo_;
 };
 
 } // namespace

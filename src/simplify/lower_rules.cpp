@@ -5,6 +5,7 @@
 #include "rules.hpp"
 
 #include "symgrad/core/functions.hpp"
+#include "symgrad/core/object_identity.hpp"
 
 #include <unordered_map>
 
@@ -80,7 +81,7 @@ private:
         return e;
     }
 
-    std::unordered_map<ex, ex> memo_;
+    object_map<ex> memo_;
 };
 
 } // namespace

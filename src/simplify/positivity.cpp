@@ -6,6 +6,7 @@
 #include "rules.hpp"
 
 #include "symgrad/core/functions.hpp"
+#include "symgrad/core/object_identity.hpp"
 
 #include <unordered_map>
 
@@ -237,7 +238,7 @@ private:
         return e.info(info_flags::real) ? interval::reals() : interval::unknown();
     }
 
-    std::unordered_map<ex, interval> memo_;
+    object_map<interval> memo_;
 };
 
 } // namespace

@@ -17,6 +17,8 @@
 //                      logsumexp; exp(a)*exp(b) = exp(a + b)
 //   tidy_rules.cpp     algebraic forms (expanded, normal, factored), temporaries, substitution
 
+#include "symgrad/core/object_identity.hpp"
+
 #include <ginac/ginac.h>
 
 #include <cstddef>
@@ -254,7 +256,7 @@ std::size_t term_count(const ex& e);
 /// Whether some subexpression of @p e (e included) satisfies @p pred; each distinct
 /// subexpression of the DAG is visited once.
 template <class Predicate> bool any_subexpression(const ex& e, Predicate pred) {
-    std::unordered_set<ex> seen;
+    object_set seen;
     std::vector<ex> stack{e};
     while (!stack.empty()) {
         const ex x = stack.back();

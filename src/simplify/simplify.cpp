@@ -1,6 +1,7 @@
 // symgrad: symbolic gradients for machine-learning losses.
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/simplify/simplify.hpp"
+#include "symgrad/core/object_identity.hpp"
 
 #include "symgrad/core/exp_normal_form.hpp"
 
@@ -149,7 +150,7 @@ private:
     }
 
     std::unordered_map<ex, std::size_t> leaf_costs_;
-    std::unordered_map<ex, signed_cost> memo_;
+    object_map<signed_cost> memo_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -326,7 +327,7 @@ private:
     /// An upper bound on the number of terms of @p e expanded (a polynomial): a sum of m terms
     /// to the n-th power has at most binomial(n + m - 1, m - 1) monomials.
     static double polynomial_terms(const ex& e) {
-        std::unordered_map<ex, double> memo;
+        object_map<double> memo;
         std::function<double(const ex&)> terms = [&](const ex& x) -> double {
             if (auto it = memo.find(x); it != memo.end())
                 return it->second;
@@ -545,8 +546,8 @@ private:
     ex input_;
     std::optional<std::unordered_set<ex>> input_symbols_;
     cost_counter cost_;
-    std::unordered_map<ex, ex> memo_;
-    std::unordered_map<ex, ex> argument_memo_;
+    object_map<ex> memo_;
+    object_map<ex> argument_memo_;
 };
 
 } // namespace

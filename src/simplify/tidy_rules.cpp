@@ -3,6 +3,7 @@
 // Algebraic forms of a candidate (expanded, normal, factored), and the helpers the search
 // shares: temporaries for real subexpressions, substitution to a fixed point.
 #include "rules.hpp"
+#include "symgrad/core/object_identity.hpp"
 
 #include <cmath>
 #include <functional>
@@ -179,7 +180,7 @@ std::optional<ex> content_form(const ex& e) {
 }
 
 double expanded_size(const ex& e) {
-    std::unordered_map<ex, double> memo;
+    object_map<double> memo;
     std::function<double(const ex&)> size = [&](const ex& x) -> double {
         if (auto it = memo.find(x); it != memo.end())
             return it->second;
