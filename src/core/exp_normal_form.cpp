@@ -259,8 +259,8 @@ private:
         // normal() of a polynomial of that degree take minutes (and exp(10^20) beside exp(1)
         // gigabytes). Such a difference is left to the balls.
         if (GiNaC::abs(c * a.den) > max_atom_degree)
-            throw size_limit_error("an exponential is a power of degree " + text_of(c * a.den) +
-                                   " of its atom exp(" + text_of(m / a.den) + ")");
+            throw size_limit_error("an exponential is a power of degree " + brief(c * a.den, 40) +
+                                   " of its atom exp(" + brief(m / a.den, 80) + ")");
         return GiNaC::pow(a.variable, c * a.den);
     }
 

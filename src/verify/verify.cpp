@@ -907,8 +907,8 @@ std::string proof_method(const std::set<std::string>& atoms, std::size_t log_ato
 std::string no_proof_reason(const std::vector<decided_case>& cases) {
     for (const auto& c : cases)
         if (!c.proved)
-            return "no exact proof: " + c.obstacle +
-                   (c.condition.empty() ? "" : " (case " + c.condition + ")");
+            return "no exact proof: " + brief_text(c.obstacle) +
+                   (c.condition.empty() ? "" : " (case " + brief_text(c.condition) + ")");
     return "no exact proof";
 }
 
@@ -1047,6 +1047,37 @@ std::string format_point(const GiNaC::exmap& point) {
 
 namespace {
 
+/// A point where both sides of @p c are defined as written, searched among the sampling points;
+/// nullopt after @p tries of them (or all, when there are fewer), or when out of time after
+/// the first few. A proof on an empty common domain proves nothing: sqrt(-2) = sqrt(-2) + 1
+/// was "proved" (the exact decision, assuming -2 >= 0, could derive anything).
+std::optional<GiNaC::exmap> common_point(const component& c, const label_set& labels,
+                                         const verify_options& o, clock_type::time_point deadline,
+                                         std::size_t& tried, std::string& why) {
+    const auto [variables, used_labels] = variables_of(c, labels);
+    std::vector<ex> switches = switch_arguments(c.lhs);
+    for (const ex& z : switch_arguments(c.rhs))
+        switches.push_back(z);
+    point_generator points(variables, used_labels, switches, o.seed,
+                           constants_of(GiNaC::lst{c.lhs, c.rhs}));
+    const std::size_t tries = std::min<std::size_t>(points.finite_count().value_or(328), 328);
+    for (tried = 0; tried < tries;) {
+        if (tried > 8 && clock_type::now() > deadline)
+            break;
+        ++tried;
+        const candidate cand = points.next();
+        const side_value l = evaluate_side(c.lhs, c.lhs_domain, cand.point);
+        const side_value r = l.defined ? evaluate_side(c.rhs, c.rhs_domain, cand.point) : l;
+        if (l.defined && r.defined)
+            return cand.point;
+        why = (l.defined ? "the right side: " + strip_where(r.why)
+                         : "the left side: " + strip_where(l.why));
+        if (!cand.point.empty())
+            why = "at " + format_point(cand.point) + ", " + why;
+    }
+    return std::nullopt;
+}
+
 verify_result verify_within_budget(const written_expression& lhs_written,
                                    const written_expression& rhs_written,
                                    const verify_options& options) {
@@ -1122,6 +1153,18 @@ verify_result verify_within_budget(const written_expression& lhs_written,
     }
     const bool all_proved = options.exact && std::all_of(exact.proved.begin(), exact.proved.end(),
                                                          [](bool b) { return b; });
+    if (all_proved)
+        for (std::size_t i = 0; i < components.size(); ++i) {
+            std::size_t tried = 0;
+            std::string why;
+            if (!common_point(components[i], labels, options, deadline, tried, why))
+                throw invalid_input("verify: found no point where both sides" +
+                                    (components.size() > 1 ? " of component " + components[i].name
+                                                           : std::string()) +
+                                    " are defined (tried " + std::to_string(tried) + " point" +
+                                    (tried == 1 ? "" : "s") + "; " + why +
+                                    "), so an equality there would say nothing");
+        }
     if (all_proved) {
         result.lhs = lhs;
         result.rhs = rhs;

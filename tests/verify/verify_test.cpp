@@ -464,6 +464,33 @@ BOOST_AUTO_TEST_CASE(nowhere_defined_sides_are_an_error) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(an_empty_common_domain_proves_nothing) {
+    // sqrt(-2) is not a real number (by hand), so sqrt(-2) = sqrt(-2) + 1 holds nowhere it
+    // could be checked. It was "proved": the exact decision assumed -2 >= 0. Found by the
+    // perturbation property (seed 1205: logsumexp(..., sqrt(-980), ...) + 10^-4).
+    for (const auto& [lhs, rhs] : std::vector<std::pair<std::string, std::string>>{
+             {"sqrt(-2)", "sqrt(-2) + 1"},
+             {"sqrt(-2)", "1"},
+             {"logsumexp(x, sqrt(-2))", "logsumexp(x, sqrt(-2)) + 1/10^4"},
+             {"log(softmax(1, sqrt(-18/10), a + 4))",
+              "log(softmax(1, sqrt(-18/10), a + 4)) + 1"}}) {
+        try {
+            const auto r =
+                symgrad::verify(symgrad::parse_written(lhs), symgrad::parse_written(rhs));
+            BOOST_FAIL(lhs << " vs " << rhs << ": a verdict, " << symgrad::verdict_name(r.outcome));
+        } catch (const symgrad::invalid_input& e) {
+            BOOST_TEST(std::string(e.what()).rfind(
+                           "verify: found no point where both sides are defined", 0) == 0,
+                       e.what());
+            BOOST_TEST(std::string(e.what()).find("requires -") != std::string::npos, e.what());
+        }
+    }
+    // Where the common domain is not empty, the proof stands.
+    BOOST_TEST((symgrad::verify(symgrad::parse_written("sqrt(x) + sqrt(-2 + x)"),
+                                symgrad::parse_written("sqrt(-2 + x) + sqrt(x)"))
+                    .outcome == verdict::proved));
+}
+
 BOOST_AUTO_TEST_CASE(json_carries_the_evidence) {
     const auto r =
         symgrad::verify(parse("diff(sigmoid(z), z)"), parse("sigmoid(z)*(1 + sigmoid(z))"));
