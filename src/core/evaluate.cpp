@@ -54,31 +54,45 @@ ex up_to_sign(const ex& e) {
 /// subexpressions are evaluated once.
 } // namespace
 
-bool has_imaginary_unit(const ex& value, object_set& real) {
-    std::vector<ex> stack{value}, walked;
-    bool found = false;
-    while (!stack.empty() && !found) {
+namespace {
+
+/// Whether no subexpression of @p value outside @p known is @p bad; when none is, everything
+/// walked joins @p known. Each object is walked once (a shared operand is not walked again
+/// through its other parents), without recursion.
+template <class Bad> bool free_of(const ex& value, object_set& known, Bad bad) {
+    std::vector<ex> stack{value};
+    object_set walked;
+    while (!stack.empty()) {
         const ex x = std::move(stack.back());
         stack.pop_back();
-        if (real.count(x))
+        if (known.count(x) || !walked.insert(x).second)
             continue;
-        if (GiNaC::is_exactly_a<numeric>(x)) // I is the numeric 0 + 1i
-            found = !GiNaC::ex_to<numeric>(x).is_real();
-        walked.push_back(x);
+        if (bad(x))
+            return false;
         for (std::size_t i = 0; i < x.nops(); ++i)
             stack.push_back(x.op(i));
     }
-    if (!found)
-        real.insert(walked.begin(), walked.end());
-    return found;
+    known.merge(walked);
+    return true;
+}
+
+bool complex_number(const ex& x) { // I is the numeric 0 + 1i
+    return GiNaC::is_exactly_a<numeric>(x) && !GiNaC::ex_to<numeric>(x).is_real();
+}
+
+} // namespace
+
+bool has_imaginary_unit(const ex& value, object_set& real) {
+    return !free_of(value, real, complex_number);
 }
 
 namespace {
 
 class exact_evaluator : public GiNaC::map_function {
 public:
-    exact_evaluator(const GiNaC::exmap& point, const std::string& where)
-        : point_(point), where_(where) {}
+    exact_evaluator(const GiNaC::exmap& point, const std::string& where, object_set& real,
+                    object_map<ex>& memo)
+        : point_(point), where_(where), real_(real), memo_(memo) {}
 
     ex operator()(const ex& e) override {
         if (GiNaC::is_exactly_a<numeric>(e) || GiNaC::is_a<GiNaC::constant>(e))
@@ -97,7 +111,11 @@ public:
             if (GiNaC::is_exactly_a<GiNaC::function>(e))
                 check_function(e);
             try {
-                if (power && !(exact_power_bits(b, k) <= max_exact_bits()))
+                if (power && GiNaC::are_ex_trivially_equal(b, e.op(0)) &&
+                    GiNaC::are_ex_trivially_equal(k, e.op(1)))
+                    value = e; // already a constant: the same object (held or not), so that
+                               // what was cached for it (numeric_evaluation) is found again
+                else if (power && !(exact_power_bits(b, k) <= max_exact_bits()))
                     value = held_power(b, k);
                 else
                     value = power ? GiNaC::pow(b, k) : e.map(*this);
@@ -133,6 +151,22 @@ private:
                 return base.is_negative() && exponent.is_odd() ? -magnitude : magnitude;
             }
         }
+        // An irrational constant base, (10^11 + 3/2 sqrt(2))^(10^11): the held power came apart
+        // in l - r the same way (and ran past the verdict's budget). Its sign, from a ball,
+        // decides the same rewrite.
+        if (GiNaC::is_exactly_a<numeric>(k) && GiNaC::ex_to<numeric>(k).is_rational() &&
+            !GiNaC::is_a<numeric>(b) && free_symbols(b).empty()) {
+            const numeric& exponent = GiNaC::ex_to<numeric>(k);
+            const enclosure sign = enclose(b, 128);
+            if (sign.status == enclosure_status::ok && !sign.value.contains_zero()) {
+                const bool negative = sign.value.midpoint().is_negative();
+                if (!negative || exponent.is_integer()) {
+                    const ex magnitude =
+                        GiNaC::exp(exponent * GiNaC::log(negative ? ex(-b) : b)).hold();
+                    return negative && exponent.is_odd() ? -magnitude : magnitude;
+                }
+            }
+        }
         return GiNaC::power(b, k).hold();
     }
 
@@ -156,8 +190,8 @@ private:
 
     const GiNaC::exmap& point_;
     const std::string& where_;
-    object_map<ex> memo_;
-    object_set real_; // values known to be free of I
+    object_set& real_;     // values known to be free of I
+    object_map<ex>& memo_; // values at point_
 };
 
 /// Whether the exact zero test proves @p exact = 0 within 2 seconds (it may factor for minutes:
@@ -247,12 +281,22 @@ double exact_power_bits(const ex& base, const ex& exponent) {
         }
         return std::max(numerator, denominator) * times;
     }
-    ex factor = base;
-    if (GiNaC::is_exactly_a<GiNaC::mul>(base))
-        factor = base.op(base.nops() - 1);
-    if (!GiNaC::is_exactly_a<numeric>(factor) || !GiNaC::ex_to<numeric>(factor).is_rational())
+    // A power of a power multiplies the exponents: ((10^20 + 4)^(1/2))^(3^500) is computed as
+    // (10^20 + 4)^(3^500/2), and ran for minutes in a verdict with a 4 s budget.
+    if (GiNaC::is_exactly_a<GiNaC::power>(base) && GiNaC::is_exactly_a<numeric>(base.op(1)) &&
+        GiNaC::ex_to<numeric>(base.op(1)).is_rational())
+        return exact_power_bits(base.op(0), GiNaC::ex_to<numeric>(base.op(1)) *
+                                                GiNaC::ex_to<numeric>(exponent));
+    // A product's power is the product of its factors' powers (3 sqrt(2))^n = 3^n 2^(n/2).
+    if (GiNaC::is_exactly_a<GiNaC::mul>(base)) {
+        double bits = 0;
+        for (std::size_t i = 0; i < base.nops(); ++i)
+            bits = std::max(bits, exact_power_bits(base.op(i), exponent));
+        return bits;
+    }
+    if (!GiNaC::is_exactly_a<numeric>(base) || !GiNaC::ex_to<numeric>(base).is_rational())
         return 0;
-    const numeric& c = GiNaC::ex_to<numeric>(factor);
+    const numeric& c = GiNaC::ex_to<numeric>(base);
     if (c.is_zero() || (GiNaC::abs(c.numer()) == 1 && c.denom() == 1)) // 0, 1 and -1
         return 0;
     return std::max(log2_of(c.numer()), log2_of(c.denom())) * times;
@@ -321,7 +365,18 @@ std::vector<std::string> unbound_names(const ex& e, const GiNaC::exmap& point) {
 ex evaluate_exact(const ex& e, const GiNaC::exmap& point, const std::string& where) {
     if (auto missing = unbound_names(e, point); !missing.empty())
         throw unbound_symbols(where, std::move(missing));
-    exact_evaluator evaluator(point, where);
+    object_set real;
+    object_map<ex> memo;
+    exact_evaluator evaluator(point, where, real, memo);
+    return evaluator(e);
+}
+
+ex evaluate_exact(const ex& e, const GiNaC::exmap& point, object_set& known_real,
+                  const std::string& where) {
+    if (auto missing = unbound_names(e, point); !missing.empty())
+        throw unbound_symbols(where, std::move(missing));
+    object_map<ex> memo;
+    exact_evaluator evaluator(point, where, known_real, memo);
     return evaluator(e);
 }
 
@@ -337,7 +392,8 @@ struct certification {
 
 /// Ball arithmetic on @p exact: the precision is raised until the ball's radius is below the
 /// last digit asked for. A value below every precision tried is 0 only when proved so.
-certification certify(const ex& exact, long digits, const std::string& where) {
+certification certify(const ex& exact, long digits, const std::string& where,
+                      std::map<long, enclosure_cache>& balls) {
     certification out;
     const long wanted_bits = bits_for_digits(digits + 2);
     for (long bits = bits_for_digits(digits + 10); bits <= max_certification_bits; bits *= 2) {
@@ -350,7 +406,7 @@ certification certify(const ex& exact, long digits, const std::string& where) {
                 return out;
             }
         }
-        const enclosure v = enclose(exact, bits);
+        const enclosure v = balls.try_emplace(bits, bits).first->second.enclose(exact);
         if (v.status == enclosure_status::undefined)
             throw domain_error(where + ": " + v.why + " (the value is undefined at this point)");
         if (v.status == enclosure_status::unsupported) {
@@ -375,15 +431,55 @@ certification certify(const ex& exact, long digits, const std::string& where) {
 
 } // namespace
 
+struct numeric_evaluation::caches {
+    object_set real;                       // free of I
+    object_set real_constants;             // free of I and of symbols
+    std::map<long, enclosure_cache> balls; // by working precision
+    // For the last point: the exact values, and the subexpressions with no unbound symbol.
+    std::optional<GiNaC::exmap> point;
+    object_map<ex> exact;
+    object_set bound;
+};
+
+numeric_evaluation::numeric_evaluation() : caches_(std::make_unique<caches>()) {}
+numeric_evaluation::~numeric_evaluation() = default;
+
 numeric evaluate_numeric(const ex& e, const GiNaC::exmap& point, long digits,
                          const std::string& where) {
+    numeric_evaluation once;
+    return once(e, point, digits, where);
+}
+
+bool numeric_evaluation::real_constant(const ex& e) {
+    return free_of(e, caches_->real_constants,
+                   [](const ex& x) { return GiNaC::is_a<GiNaC::symbol>(x) || complex_number(x); });
+}
+
+numeric numeric_evaluation::operator()(const ex& e, const GiNaC::exmap& point, long digits,
+                                       const std::string& where) {
     if (digits < 1 || digits > 100000)
         throw invalid_input(where + ": digits must be between 1 and 100000, got " +
                             std::to_string(digits));
-    const ex exact = evaluate_exact(e, point, where);
+    caches& k = *caches_;
+    auto same_point = [&] {
+        return k.point && std::equal(k.point->begin(), k.point->end(), point.begin(), point.end(),
+                                     [](const auto& a, const auto& b) {
+                                         return a.first.is_equal(b.first) &&
+                                                a.second.is_equal(b.second);
+                                     });
+    };
+    if (!same_point()) {
+        k.point = point;
+        k.exact.clear();
+        k.bound.clear();
+    }
+    if (!free_of(e, k.bound,
+                 [&](const ex& x) { return GiNaC::is_a<GiNaC::symbol>(x) && !point.count(x); }))
+        throw unbound_symbols(where, unbound_names(e, point));
+    const ex exact = exact_evaluator(point, where, k.real, k.exact)(e);
     if (GiNaC::is_exactly_a<numeric>(exact) && exact.info(GiNaC::info_flags::rational))
         return GiNaC::ex_to<numeric>(exact);
-    const certification c = certify(exact, digits, where);
+    const certification c = certify(exact, digits, where, caches_->balls);
     if (c.value)
         return *c.value;
     if (c.last) {
@@ -393,8 +489,8 @@ numeric evaluate_numeric(const ex& e, const GiNaC::exmap& point, long digits,
         const ex stable = stable_form(e);
         if (!stable.is_equal(e)) {
             try {
-                const certification s =
-                    certify(evaluate_exact(stable, point, where), digits, where);
+                const certification s = certify(evaluate_exact(stable, point, caches_->real, where),
+                                                digits, where, caches_->balls);
                 if (s.value)
                     return *s.value;
             } catch (const domain_error&) {

@@ -3,6 +3,9 @@
 #include "symgrad/core/functions.hpp"
 
 #include "symgrad/core/error.hpp"
+#include "symgrad/core/evaluate.hpp"
+#include "symgrad/core/expression_walk.hpp"
+#include "symgrad/core/size_limits.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -141,7 +144,9 @@ ex sigmoid_eval(const exvector& a) {
         return sigmoid_evalf(a);
     // sigmoid(q log r) = 1/(1 + r^-q): exact where r^-q is rational (sigmoid(log 3) = 3/4).
     numeric q, r;
-    if (rational_log_multiple(a[0], q, r) && q.is_integer())
+    // Not when r^-q is too big to compute (q log r with q = 10^600 came from a held power).
+    if (rational_log_multiple(a[0], q, r) && q.is_integer() &&
+        exact_power_bits(r, -q) <= max_exact_bits())
         return 1 / (1 + GiNaC::pow(r, -q));
     return sigmoid(a[0]).hold();
 }
@@ -747,8 +752,7 @@ std::vector<class_label> class_labels(const ex& e) {
     // Per label, the k of its indicators [y = k]; and the argument lists of the logsumexps.
     std::vector<std::pair<ex, std::vector<long>>> compared;
     std::vector<exvector> sums;
-    for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
-        const ex& n = *it;
+    for_each_subexpression(e, [&](const ex& n) {
         switch (ml_function_of(n)) {
         case ml_function::crossentropy:
             if (!GiNaC::is_exactly_a<numeric>(n.op(0)))
@@ -777,7 +781,7 @@ std::vector<class_label> class_labels(const ex& e) {
         case ml_function::softmax:
             break;
         }
-    }
+    });
     for (auto& [y, ks] : compared) {
         std::sort(ks.begin(), ks.end());
         for (const auto& z : sums) {
