@@ -23,6 +23,7 @@
 #include "symgrad/core/size_limits.hpp"
 #include "symgrad/core/spelling.hpp"
 #include "symgrad/core/stable_forms.hpp"
+#include "symgrad/core/substitute.hpp"
 #include "symgrad/core/symbols.hpp"
 #include "symgrad/core/tensor.hpp"
 #include "symgrad/core/version.hpp"

@@ -217,8 +217,6 @@ long bits_for_digits(long digits) {
 // ---------------------------------------------------------------------------------------------
 // enclose
 
-namespace {
-
 class encloser {
 public:
     explicit encloser(long precision) : prec_(precision) {}
@@ -626,10 +624,11 @@ private:
     object_map<real_ball> memo_;
 };
 
-} // namespace
+namespace {
 
-enclosure enclose(const ex& e, long precision_bits) {
-    encloser worker(std::max<long>(precision_bits, 32));
+enclosure enclose_with(encloser& worker, const ex& e) {
+    worker.status_ = enclosure_status::ok;
+    worker.why_.clear();
     enclosure out;
     if (worker.run(e, out.value)) {
         out.status = enclosure_status::ok;
@@ -638,6 +637,23 @@ enclosure enclose(const ex& e, long precision_bits) {
     out.status = worker.status_;
     out.why = worker.why_;
     return out;
+}
+
+} // namespace
+
+enclosure enclose(const ex& e, long precision_bits) {
+    encloser worker(std::max<long>(precision_bits, 32));
+    return enclose_with(worker, e);
+}
+
+enclosure_cache::enclosure_cache(long precision_bits)
+    : worker_(std::make_unique<encloser>(std::max<long>(precision_bits, 32))) {}
+enclosure_cache::~enclosure_cache() = default;
+enclosure_cache::enclosure_cache(enclosure_cache&&) noexcept = default;
+enclosure_cache& enclosure_cache::operator=(enclosure_cache&&) noexcept = default;
+
+enclosure enclosure_cache::enclose(const ex& e) {
+    return enclose_with(*worker_, e);
 }
 
 } // namespace symgrad

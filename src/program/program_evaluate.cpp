@@ -84,14 +84,15 @@ bool agree(const program_numbers& a, const program_numbers& b, long digits) {
 program_values evaluate_program_exact(const gradient_program& program, const GiNaC::exmap& point) {
     check_bound(program, point, "evaluate_program_exact");
     GiNaC::exmap env = point;
+    object_set real;
     for_each_assignment(program, [&](const assignment& a) {
-        env[a.symbol] = evaluate_exact(a.value, env, where_of(a, "evaluate_program_exact"));
+        env[a.symbol] = evaluate_exact(a.value, env, real, where_of(a, "evaluate_program_exact"));
     });
     program_values out;
-    out.loss = evaluate_exact(program.loss(), env, "evaluate_program_exact: the loss");
+    out.loss = evaluate_exact(program.loss(), env, real, "evaluate_program_exact: the loss");
     for (std::size_t i = 0; i < program.gradient().size(); ++i)
         out.gradient.push_back(
-            evaluate_exact(program.gradient()[i], env,
+            evaluate_exact(program.gradient()[i], env, real,
                            "evaluate_program_exact: d/d" + symbol_name(program.weights()[i])));
     return out;
 }

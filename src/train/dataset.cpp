@@ -4,6 +4,7 @@
 
 #include "symgrad/core/error.hpp"
 #include "symgrad/core/printers.hpp"
+#include "symgrad/core/substitute.hpp"
 #include "symgrad/core/symbols.hpp"
 #include "symgrad/core/tensor.hpp"
 
@@ -166,7 +167,7 @@ ex objective(const ex& loss, const dataset& data, const std::vector<std::size_t>
     check_rows(data, rows, "objective");
     GiNaC::exvector terms;
     for (std::size_t i : rows)
-        terms.push_back(loss.subs(data.row(i), GiNaC::subs_options::no_pattern));
+        terms.push_back(substitute(loss, data.row(i)));
     const ex total = sum_of(terms);
     return r == reduction::mean ? total / static_cast<long>(rows.size()) : total;
 }

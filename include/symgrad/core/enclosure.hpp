@@ -97,6 +97,25 @@ struct enclosure {
 /// Encloses the constant @p e (no free symbols) at @p precision_bits of working precision.
 enclosure enclose(const GiNaC::ex& e, long precision_bits);
 
+class encloser;
+
+/// Enclosures of several constants at one precision that share subexpressions (the partials
+/// of a gradient over the same forward values): each shared subexpression is enclosed once for
+/// all of them, not once per constant.
+class enclosure_cache {
+public:
+    explicit enclosure_cache(long precision_bits);
+    ~enclosure_cache();
+    enclosure_cache(enclosure_cache&&) noexcept;
+    enclosure_cache& operator=(enclosure_cache&&) noexcept;
+
+    /// enclose(e, precision_bits), with the balls of earlier calls reused.
+    enclosure enclose(const GiNaC::ex& e);
+
+private:
+    std::unique_ptr<encloser> worker_;
+};
+
 /// The working precision, in bits, for @p digits decimal digits (with a few guard bits).
 long bits_for_digits(long digits);
 

@@ -15,6 +15,7 @@
 #include <ginac/ginac.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -32,6 +33,13 @@ std::vector<std::string> unbound_names(const GiNaC::ex& e, const GiNaC::exmap& p
 /// @p where prefixes error messages (e.g. "eval").
 GiNaC::ex evaluate_exact(const GiNaC::ex& e, const GiNaC::exmap& point,
                          const std::string& where = "evaluate");
+
+/// evaluate_exact for a run of evaluations whose points hold earlier results (a program's
+/// assignments in order): @p known_real keeps the values found free of the imaginary unit, so
+/// that no later evaluation walks them again (a fresh walk per assignment was quadratic in an
+/// MLP's size).
+GiNaC::ex evaluate_exact(const GiNaC::ex& e, const GiNaC::exmap& point, object_set& known_real,
+                         const std::string& where);
 
 /// The size in bits of the exact value GiNaC would compute for @p base ^ @p exponent at once: a
 /// rational power of a rational number, or of a product with a rational factor (GiNaC
@@ -67,6 +75,29 @@ bool at_a_pole_that_never_evaluates(const std::string& name, const GiNaC::exvect
 /// for a nonzero value (softplus(-1000) is 5.0759588975494568e-435).
 GiNaC::numeric evaluate_numeric(const GiNaC::ex& e, const GiNaC::exmap& point, long digits = 17,
                                 const std::string& where = "evaluate");
+
+/// evaluate_numeric for several expressions that share subexpressions (the partials of a
+/// gradient over the same forward values): what one call found (the values free of the
+/// imaginary unit, the balls at each precision) is kept for the next, so the work is linear in
+/// the shared graph, not in the sum of the expressions' sizes as trees. For one point at a
+/// time: the cached balls are of the constants the calls built.
+class numeric_evaluation {
+public:
+    numeric_evaluation();
+    ~numeric_evaluation();
+    numeric_evaluation(const numeric_evaluation&) = delete;
+    numeric_evaluation& operator=(const numeric_evaluation&) = delete;
+
+    GiNaC::numeric operator()(const GiNaC::ex& e, const GiNaC::exmap& point, long digits = 17,
+                              const std::string& where = "evaluate");
+
+    /// Whether @p e has neither a symbol nor the imaginary unit (a real constant).
+    bool real_constant(const GiNaC::ex& e);
+
+private:
+    struct caches;
+    std::unique_ptr<caches> caches_;
+};
 
 /// The value in IEEE double (overflow-safe kernels for the ML functions), of @p e's stable form
 /// (stable_forms.hpp: 1 - sigmoid(40) is sigmoid(-40), not 0). Throws domain_error
