@@ -79,6 +79,7 @@ GiNaC::exmap parse_at(const std::string& text, const ex& e) {
 }
 
 ex partial(const ex& e, const ex& v) {
+    check_nesting_depth(e, "diff");
     ex d = e.diff(GiNaC::ex_to<GiNaC::symbol>(v));
     check_expression_size(d, "diff");
     return d;

@@ -7,6 +7,7 @@
 #include "symgrad/core/expression_walk.hpp"
 #include "symgrad/core/functions.hpp"
 #include "symgrad/core/reserved_names.hpp"
+#include "symgrad/core/size_limits.hpp"
 #include "symgrad/core/stable_forms.hpp"
 #include "symgrad/core/symbols.hpp"
 
@@ -41,6 +42,13 @@ public:
     explicit formula_printer(output_format f) : f_(f) {}
 
     std::string print(const ex& e, int context = 0) {
+        // Only the outermost call checks how deep the whole expression nests.
+        struct leave {
+            int& d;
+            ~leave() { --d; }
+        } guard{++depth_};
+        if (depth_ == 1)
+            check_nesting_depth(e, "print");
         int own = p_atom;
         std::string s = render(e, own);
         return own < context ? open() + s + close() : s;
@@ -449,6 +457,7 @@ private:
     }
 
     output_format f_;
+    int depth_ = 0;          // of print() calls
     structural_order order_; // shared by the whole formula: it memoises
 };
 
@@ -752,6 +761,9 @@ ex sign_representative(const ex& s, bool& negated) {
 }
 
 std::string brief(const ex& e, std::size_t max_chars) {
+    if (nesting_depth(e, max_nesting_depth) > max_nesting_depth)
+        return "(an expression nested more than " + std::to_string(max_nesting_depth) +
+               " levels deep)";
     std::string s = to_text(e); // not GiNaC's print, whose operand order changes from run to run
     if (s.size() > max_chars)
         s = s.substr(0, max_chars > 10 ? max_chars - 10 : 0) + " ... (" + std::to_string(s.size()) +

@@ -89,4 +89,36 @@ void check_expression_size(const GiNaC::ex& e, const std::string& what) {
                                "--max-nodes N; 0: no limit)");
 }
 
+std::size_t nesting_depth(const GiNaC::ex& e, std::size_t stop_after) {
+    object_map<std::size_t> depth;
+    // A sum's or product's op(i) is built afresh on each call, so an operand can miss the map:
+    // its depth is then found from its own operands, which are the shared objects.
+    auto depth_of = [&](const GiNaC::ex& x, auto& self) -> std::size_t {
+        if (auto it = depth.find(x); it != depth.end())
+            return it->second;
+        std::size_t d = 0;
+        for (std::size_t i = 0; i < x.nops(); ++i)
+            d = std::max(d, self(x.op(i), self));
+        return d + 1;
+    };
+    std::size_t deepest = 0;
+    for_each_subexpression_postorder(
+        e, [&](const GiNaC::ex& x) { return deepest > stop_after || depth.count(x) > 0; },
+        [&](const GiNaC::ex& x) {
+            const std::size_t d = depth_of(x, depth_of);
+            depth.emplace(x, d);
+            deepest = std::max(deepest, d);
+        });
+    return std::min(deepest, stop_after + 1);
+}
+
+void check_nesting_depth(const GiNaC::ex& e, const std::string& what) {
+    if (nesting_depth(e, max_nesting_depth) > max_nesting_depth)
+        throw size_limit_error(
+            what + ": the expression nests more than " + std::to_string(max_nesting_depth) +
+            " levels deep (a chain of definitions, one level per link), too deep to print or "
+            "transform without overflowing the stack; its value at a point can be shown "
+            "(show NAME at ...)");
+}
+
 } // namespace symgrad

@@ -9,6 +9,7 @@
 #include "symgrad/core/evaluate.hpp"
 #include "symgrad/core/functions.hpp"
 #include "symgrad/core/printers.hpp"
+#include "symgrad/core/size_limits.hpp"
 #include "symgrad/core/spelling.hpp"
 #include "symgrad/core/substitute.hpp"
 #include "symgrad/core/symbols.hpp"
@@ -471,7 +472,13 @@ private:
         const std::string text = r.text(e.begin, e.end);
         if (!r.at_word("at")) {
             r.expect_end();
-            report_.formula(text, label_latex(text), present(e.value.value));
+            ex shown;
+            try {
+                shown = present(e.value.value);
+            } catch (const size_limit_error& x) {
+                s.fail(e.begin, x.what(), e.end - e.begin); // a formula too deep to print
+            }
+            report_.formula(text, label_latex(text), shown);
             return;
         }
         r.take();
@@ -489,6 +496,11 @@ private:
             s.fail(s.lines.front().text.find(text), "grad: no weights are declared");
         std::vector<std::pair<std::string, std::string>> rows;
         if (!at) {
+            try {
+                check_nesting_depth(e, "grad"); // GiNaC's diff() recurses
+            } catch (const size_limit_error& x) {
+                s.fail(s.lines.front().text.find(text), x.what(), text.size());
+            }
             // The function differentiated in the numerator: its name (grad(L): dL/dw1), or the
             // expression itself in parentheses.
             const std::string f = text.substr(5, text.size() - 6);

@@ -559,6 +559,7 @@ std::size_t expression_cost(const ex& e) {
 
 ex simplify(const ex& e, const simplify_options& options) {
     check_expression_size(e, "simplify");
+    check_nesting_depth(e, "simplify");
     // GiNaC's normal() turns (x^(3/2))^(3/2) into x^(3/2): such input is left as it is.
     if (has_nested_fractional_power(e))
         return e;

@@ -833,8 +833,12 @@ private:
         auto by = [&](const ex& f, const ex& var) {
             if (!GiNaC::is_a<GiNaC::symbol>(var))
                 lex_.fail(var_at.begin, "diff: the second argument must be a variable name");
-            return map_scalar(
-                f, [&](const ex& x) { return x.diff(GiNaC::ex_to<GiNaC::symbol>(var), order); });
+            return map_scalar(f, [&](const ex& x) {
+                // GiNaC differentiates by recursion: a chain nested too deep would overflow the
+                // stack (reported by the caller at the statement).
+                check_nesting_depth(x, "diff");
+                return x.diff(GiNaC::ex_to<GiNaC::symbol>(var), order);
+            });
         };
         if (!is_tensor(v))
             return by(e, v);

@@ -137,14 +137,14 @@ BOOST_AUTO_TEST_CASE(a_long_chain_of_definitions_is_read_in_linear_time) {
     // again (600 definitions took 37 s), and GiNaC's hash puts every link of such a chain in one
     // of two buckets (f(f(x)) hashes like x). The value is checked against the plain iteration.
     const auto dir = symgrad::test::scratch_directory("budget");
-    const int n = 2000;
+    const int n = 2000, shown = 900; // the formula is printed below the nesting limit
     {
         std::ofstream f(dir / "chain.txt");
         f << "weights w = 1/2\nz0 = w\n";
         for (int i = 1; i <= n; ++i)
             f << "z" << i << " = sigmoid(z" << i - 1 << ")\n";
         f << "show z" << n << " at w = 1/2\n";
-        f << "show z" << n << "\n";
+        f << "show z" << shown << "\n";
     }
     const auto r = symgrad_process({"--time-limit", "60", "run", (dir / "chain.txt").string()});
     BOOST_TEST(r.status == 0, r.out);
@@ -157,11 +157,20 @@ BOOST_AUTO_TEST_CASE(a_long_chain_of_definitions_is_read_in_linear_time) {
     BOOST_TEST(std::fabs(std::stod(r.out.substr(at + key.size())) - z) <= 1e-13);
     // The formula itself: the simplifier's memos compared whole chains too (400 links took
     // 11 s, 1000 over a minute). Nothing in it simplifies.
-    std::string formula = key;
-    for (int i = 0; i < n; ++i)
+    std::string formula = "      z" + std::to_string(shown) + " = ";
+    for (int i = 0; i < shown; ++i)
         formula += "sigmoid(";
-    formula += "w" + std::string(n, ')') + "\n";
+    formula += "w" + std::string(shown, ')') + "\n";
     BOOST_TEST(contains(r.out, formula));
+    // Deeper than max_nesting_depth, the formula is a clear error: printing and simplifying
+    // recurse, and 10,000 links overflowed the stack (a crash).
+    {
+        std::ofstream f(dir / "chain.txt", std::ios::app);
+        f << "show z" << n << "\n";
+    }
+    const auto deep = symgrad_process({"--time-limit", "60", "run", (dir / "chain.txt").string()});
+    BOOST_TEST(deep.status == 2, deep.out.substr(0, 500));
+    BOOST_TEST(contains(deep.out, "nests more than 1000 levels deep"), deep.out.substr(0, 500));
     std::filesystem::remove_all(dir);
 }
 

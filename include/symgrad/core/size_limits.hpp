@@ -79,4 +79,18 @@ std::size_t distinct_nodes(const GiNaC::ex& e, std::size_t stop_after);
 /// than the limit.
 void check_expression_size(const GiNaC::ex& e, const std::string& what);
 
+/// How deeply an expression may nest (a chain of definitions z_k = sigmoid(z_{k-1}) nests one
+/// level per link) for the parts of symgrad that recurse over it: printing, simplifying,
+/// differentiating in closed form. Past it the stack would overflow (10,000 links crashed the
+/// simplifier). Values at a point are computed without recursion and have no such limit.
+constexpr std::size_t max_nesting_depth = 1000;
+
+/// The nesting depth of @p e (1 for a symbol or number), counted up to @p stop_after (a depth
+/// over it is returned as stop_after + 1). Linear in the size of the graph, without recursion.
+std::size_t nesting_depth(const GiNaC::ex& e, std::size_t stop_after);
+
+/// Throws size_limit_error, prefixed by @p what, when @p e nests deeper than
+/// max_nesting_depth.
+void check_nesting_depth(const GiNaC::ex& e, const std::string& what);
+
 } // namespace symgrad
