@@ -784,19 +784,34 @@ std::string mismatch_text(const GiNaC::exmap& point, const side_value& l, const 
            (l.defined ? "left" : "right") + " side is defined";
 }
 
-sampling_outcome sample(const component& c, const label_set& labels, const verify_options& o,
-                        clock_type::time_point deadline) {
+/// The sampling points of @p c: its variables and labels, the switch points of its piecewise
+/// functions and, with @p domain_zeros, the zeros of its domain conditions.
+point_generator points_of(const component& c, const label_set& labels, const verify_options& o,
+                          bool domain_zeros = false) {
     const auto [variables, used_labels] = variables_of(c, labels);
     std::vector<ex> switches = switch_arguments(c.lhs);
     for (const ex& z : switch_arguments(c.rhs))
         switches.push_back(z);
-    point_generator points(variables, used_labels, switches, o.seed,
+    if (domain_zeros)
+        for (const auto* domain : {&c.lhs_domain, &c.rhs_domain})
+            for (const auto& d : *domain)
+                switches.push_back(d.expr);
+    return point_generator(variables, used_labels, switches, o.seed,
                            constants_of(GiNaC::lst{c.lhs, c.rhs}));
+}
 
+/// How many points sampling tries before it gives up finding ones in both domains.
+std::size_t max_attempts_of(point_generator& points, const verify_options& o) {
+    return points.finite_count() ? *points.finite_count()
+                                 : 12 * std::max<std::size_t>(1, o.sample_points) + 40;
+}
+
+sampling_outcome sample(const component& c, const label_set& labels, const verify_options& o,
+                        clock_type::time_point deadline) {
+    point_generator points = points_of(c, labels, o);
     sampling_outcome out;
     const std::size_t wanted = std::max<std::size_t>(1, o.sample_points);
-    const std::size_t max_attempts =
-        points.finite_count() ? *points.finite_count() : 12 * wanted + 40;
+    const std::size_t max_attempts = max_attempts_of(points, o);
     // After a difference, half the points are enough for the remarks on partial agreement.
     auto enough = [&] {
         return out.compared >= wanted || (out.difference && 2 * out.compared >= wanted);
@@ -846,17 +861,9 @@ sampling_outcome sample(const component& c, const label_set& labels, const verif
 std::optional<std::pair<GiNaC::exmap, std::string>>
 domain_witness(const component& c, const label_set& labels, const verify_options& o,
                clock_type::time_point deadline) {
-    const auto [variables, used_labels] = variables_of(c, labels);
-    if (variables.empty())
+    if (variables_of(c, labels).first.empty())
         return std::nullopt;
-    std::vector<ex> switches = switch_arguments(c.lhs);
-    for (const ex& z : switch_arguments(c.rhs))
-        switches.push_back(z);
-    for (const auto* domain : {&c.lhs_domain, &c.rhs_domain})
-        for (const auto& d : *domain)
-            switches.push_back(d.expr);
-    point_generator points(variables, used_labels, switches, o.seed,
-                           constants_of(GiNaC::lst{c.lhs, c.rhs}));
+    point_generator points = points_of(c, labels, o, true);
     for (int i = 0; i < 96; ++i) {
         if (i > 8 && clock_type::now() > deadline)
             break;
@@ -1048,19 +1055,14 @@ std::string format_point(const GiNaC::exmap& point) {
 namespace {
 
 /// A point where both sides of @p c are defined as written, searched among the sampling points;
-/// nullopt after @p tries of them (or all, when there are fewer), or when out of time after
-/// the first few. A proof on an empty common domain proves nothing: sqrt(-2) = sqrt(-2) + 1
-/// was "proved" (the exact decision, assuming -2 >= 0, could derive anything).
+/// nullopt after as many as sampling tries, or when out of time after the first few. A proof on an
+/// empty common domain proves nothing: sqrt(-2) = sqrt(-2) + 1 was "proved" (the exact decision,
+/// assuming -2 >= 0, could derive anything).
 std::optional<GiNaC::exmap> common_point(const component& c, const label_set& labels,
                                          const verify_options& o, clock_type::time_point deadline,
                                          std::size_t& tried, std::string& why) {
-    const auto [variables, used_labels] = variables_of(c, labels);
-    std::vector<ex> switches = switch_arguments(c.lhs);
-    for (const ex& z : switch_arguments(c.rhs))
-        switches.push_back(z);
-    point_generator points(variables, used_labels, switches, o.seed,
-                           constants_of(GiNaC::lst{c.lhs, c.rhs}));
-    const std::size_t tries = std::min<std::size_t>(points.finite_count().value_or(328), 328);
+    point_generator points = points_of(c, labels, o);
+    const std::size_t tries = max_attempts_of(points, o);
     for (tried = 0; tried < tries;) {
         if (tried > 8 && clock_type::now() > deadline)
             break;
