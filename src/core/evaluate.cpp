@@ -118,7 +118,7 @@ public:
                 else if (power && !(exact_power_bits(b, k) <= max_exact_bits()))
                     value = held_power(b, k);
                 else
-                    value = power ? GiNaC::pow(b, k) : e.map(*this);
+                    value = power ? GiNaC::pow(b, k) : rational_exp(e.map(*this));
             } catch (const error&) {
                 throw;
             } catch (const std::exception& x) {
@@ -168,6 +168,27 @@ private:
             }
         }
         return GiNaC::power(b, k).hold();
+    }
+
+    /// exp(k log r) = r^k for rationals k and r > 0, where that is not too big to compute:
+    /// GiNaC keeps exp(-log(2)), which a gradient program builds for softmax(0, 0) (it printed
+    /// as 0.5, not 1/2). Anything else is returned as it is.
+    static ex rational_exp(const ex& value) {
+        if (!GiNaC::is_the_function<GiNaC::exp_SERIAL>(value))
+            return value;
+        ex l = value.op(0);
+        numeric k = 1;
+        if (GiNaC::is_exactly_a<GiNaC::mul>(l) && l.nops() == 2 &&
+            GiNaC::is_exactly_a<numeric>(l.op(1)) && GiNaC::ex_to<numeric>(l.op(1)).is_rational()) {
+            k = GiNaC::ex_to<numeric>(l.op(1));
+            l = l.op(0);
+        }
+        if (!GiNaC::is_the_function<GiNaC::log_SERIAL>(l) || !GiNaC::is_exactly_a<numeric>(l.op(0)))
+            return value;
+        const numeric& r = GiNaC::ex_to<numeric>(l.op(0));
+        if (!r.is_rational() || !r.is_positive() || !(exact_power_bits(r, k) <= max_exact_bits()))
+            return value;
+        return GiNaC::pow(ex(r), ex(k)); // as an ex: numeric's pow() rounds sqrt(2) to a float
     }
 
     /// factorial(n) at n = 10^9 would be computed digit by digit for hours, and EllipticK(1)

@@ -47,6 +47,22 @@ BOOST_AUTO_TEST_CASE(rational_values_stay_exact) {
                    .is_equal(numeric(21, 10)));
 }
 
+BOOST_AUTO_TEST_CASE(exp_of_a_rational_multiple_of_a_log_is_exact) {
+    // By hand: exp(k log r) = r^k. A gradient program builds exp(z - logsumexp(...)), which is
+    // exp(-log(2)) for softmax(0, 0); GiNaC keeps it, and it was printed as 0.5.
+    const GiNaC::exmap x0 = parse_point("x=0");
+    BOOST_TEST(
+        symgrad::evaluate_exact(parse("exp(x - logsumexp(0, 0))"), x0).is_equal(numeric(1, 2)));
+    BOOST_TEST(symgrad::evaluate_exact(parse("exp(-3*log(x + 10^6))"), x0)
+                   .is_equal(GiNaC::pow(numeric(10), -18)));
+    // A fractional k gives the algebraic number, still exact: exp(log(2)/2) = sqrt(2).
+    const ex root = symgrad::evaluate_exact(parse("exp(log(x + 2)/2)"), x0);
+    BOOST_TEST(root.is_equal(GiNaC::sqrt(ex(2))), root);
+    // Past the digits limit the exponential stays as it is (and is enclosed, not computed).
+    const ex huge = symgrad::evaluate_exact(parse("exp(-10^9*log(x + 3))"), x0);
+    BOOST_TEST(GiNaC::is_a<GiNaC::function>(huge), huge);
+}
+
 BOOST_AUTO_TEST_CASE(irrational_values_are_correct_to_the_requested_digits) {
     // Oracle: 1/(1 + e^-1/2) computed directly with CLN at 60 digits.
     const numeric v = symgrad::evaluate_numeric(parse("sigmoid(x)"), parse_point("x=1/2"), 30);
