@@ -521,6 +521,8 @@ private:
         // tree, exponential in an MLP's depth (a 4-layer, 8-wide one took 26 s).
         program_values values;
         try {
+            if (auto missing = unbound_names(e, p); !missing.empty())
+                throw unbound_symbols("at", std::move(missing));
             // The inputs and labels it has: L over data rows has none left.
             const std::vector<ex> used = free_symbols(e);
             auto in_e = [&](const ex& x) {

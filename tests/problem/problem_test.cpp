@@ -109,6 +109,25 @@ BOOST_AUTO_TEST_CASE(values_at_a_point_agree_with_finite_differences) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_per_sample_gradient_takes_its_inputs_and_labels_from_the_point) {
+    // By hand: L = logloss(sigmoid(w1 x + w2), y) at w = (1, 0), x = 2, y = 1 has
+    // dL/dw2 = sigmoid(2) - 1 and dL/dw1 = 2 dL/dw2.
+    const std::string base = "weights w1 w2 = 0\ninputs x\nlabels y in {0, 1}\n"
+                             "loss = logloss(sigmoid(w1*x + w2), y)\n";
+    const auto r = run_text(base + "show grad(L) at w1 = 1, w2 = 0, x = 2, y = 1\n");
+    const long double d2 = 1 / (1 + std::exp(-2.0L)) - 1;
+    for (const auto& [name, want] : {std::pair{"w1", 2 * d2}, std::pair{"w2", d2}}) {
+        const std::string line = std::string("d/d") + name + " = ";
+        const auto pos = r.text.find(line);
+        BOOST_TEST_REQUIRE(pos != std::string::npos, r.text);
+        const long double shown = std::stold(r.text.substr(pos + line.size()));
+        BOOST_TEST(std::fabs(static_cast<double>(shown - want)) <= 1e-16, name << ": " << r.text);
+    }
+    // Without them, the message names them, in the statement's words.
+    const std::string m = message_of([&] { run_text(base + "show grad(L) at w1 = 1, w2 = 0\n"); });
+    BOOST_TEST(contains(m, "at: no value given for symbols x, y"), m);
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_expectation_names_the_line_the_expected_and_the_got) {
     const auto r = run_text("weights w = 1\nL = w^2\nexpect diff(L, w) == 3\nexpect L == 1\n"
                             "expect w == 1.1 within 0.01\n");
