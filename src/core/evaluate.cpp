@@ -142,51 +142,36 @@ private:
     /// GiNaC's (base, exponent) pair and was computed when the product was built
     /// (softplus(x)*(a^2 + 380)^b at b = 10^7 ran for minutes).
     static ex held_power(const ex& b, const ex& k) {
-        if (GiNaC::is_exactly_a<numeric>(b) && GiNaC::is_exactly_a<numeric>(k)) {
+        if (!GiNaC::is_exactly_a<numeric>(k) || !GiNaC::ex_to<numeric>(k).is_rational())
+            return GiNaC::power(b, k).hold();
+        const numeric& exponent = GiNaC::ex_to<numeric>(k);
+        // The sign of b: a rational's own, or, for an irrational constant base such as
+        // 10^11 + 3/2 sqrt(2) (whose held power came apart in l - r the same way and ran past
+        // a verdict's budget), a ball's.
+        std::optional<bool> negative;
+        if (GiNaC::is_exactly_a<numeric>(b)) {
             const numeric& base = GiNaC::ex_to<numeric>(b);
-            const numeric& exponent = GiNaC::ex_to<numeric>(k);
-            if (base.is_rational() && !base.is_zero() && exponent.is_rational() &&
-                (base.is_positive() || exponent.is_integer())) {
-                const ex magnitude = GiNaC::exp(exponent * GiNaC::log(ex(GiNaC::abs(base)))).hold();
-                return base.is_negative() && exponent.is_odd() ? -magnitude : magnitude;
-            }
-        }
-        // An irrational constant base, (10^11 + 3/2 sqrt(2))^(10^11): the held power came apart
-        // in l - r the same way (and ran past the verdict's budget). Its sign, from a ball,
-        // decides the same rewrite.
-        if (GiNaC::is_exactly_a<numeric>(k) && GiNaC::ex_to<numeric>(k).is_rational() &&
-            !GiNaC::is_a<numeric>(b) && free_symbols(b).empty()) {
-            const numeric& exponent = GiNaC::ex_to<numeric>(k);
+            if (base.is_rational() && !base.is_zero())
+                negative = base.is_negative();
+        } else if (free_symbols(b).empty()) {
             const enclosure sign = enclose(b, 128);
-            if (sign.status == enclosure_status::ok && !sign.value.contains_zero()) {
-                const bool negative = sign.value.midpoint().is_negative();
-                if (!negative || exponent.is_integer()) {
-                    const ex magnitude =
-                        GiNaC::exp(exponent * GiNaC::log(negative ? ex(-b) : b)).hold();
-                    return negative && exponent.is_odd() ? -magnitude : magnitude;
-                }
-            }
+            if (sign.status == enclosure_status::ok && !sign.value.contains_zero())
+                negative = sign.value.midpoint().is_negative();
         }
-        return GiNaC::power(b, k).hold();
+        if (!negative || (*negative && !exponent.is_integer()))
+            return GiNaC::power(b, k).hold();
+        const ex magnitude = GiNaC::exp(exponent * GiNaC::log(*negative ? ex(-b) : b)).hold();
+        return *negative && exponent.is_odd() ? -magnitude : magnitude;
     }
 
     /// exp(k log r) = r^k for rationals k and r > 0, where that is not too big to compute:
     /// GiNaC keeps exp(-log(2)), which a gradient program builds for softmax(0, 0) (it printed
     /// as 0.5, not 1/2). Anything else is returned as it is.
     static ex rational_exp(const ex& value) {
-        if (!GiNaC::is_the_function<GiNaC::exp_SERIAL>(value))
-            return value;
-        ex l = value.op(0);
-        numeric k = 1;
-        if (GiNaC::is_exactly_a<GiNaC::mul>(l) && l.nops() == 2 &&
-            GiNaC::is_exactly_a<numeric>(l.op(1)) && GiNaC::ex_to<numeric>(l.op(1)).is_rational()) {
-            k = GiNaC::ex_to<numeric>(l.op(1));
-            l = l.op(0);
-        }
-        if (!GiNaC::is_the_function<GiNaC::log_SERIAL>(l) || !GiNaC::is_exactly_a<numeric>(l.op(0)))
-            return value;
-        const numeric& r = GiNaC::ex_to<numeric>(l.op(0));
-        if (!r.is_rational() || !r.is_positive() || !(exact_power_bits(r, k) <= max_exact_bits()))
+        numeric k, r;
+        if (!GiNaC::is_the_function<GiNaC::exp_SERIAL>(value) ||
+            !rational_log_multiple(value.op(0), k, r) ||
+            !(exact_power_bits(r, k) <= max_exact_bits()))
             return value;
         return GiNaC::pow(ex(r), ex(k)); // as an ex: numeric's pow() rounds sqrt(2) to a float
     }
@@ -384,12 +369,8 @@ std::vector<std::string> unbound_names(const ex& e, const GiNaC::exmap& point) {
 }
 
 ex evaluate_exact(const ex& e, const GiNaC::exmap& point, const std::string& where) {
-    if (auto missing = unbound_names(e, point); !missing.empty())
-        throw unbound_symbols(where, std::move(missing));
     object_set real;
-    object_map<ex> memo;
-    exact_evaluator evaluator(point, where, real, memo);
-    return evaluator(e);
+    return evaluate_exact(e, point, real, where);
 }
 
 ex evaluate_exact(const ex& e, const GiNaC::exmap& point, object_set& known_real,

@@ -122,21 +122,6 @@ ex sigmoid_evalf(const exvector& a) {
     return e / (1 + e);
 }
 
-/// q when @p e is q*log(r) with q rational and r a positive rational (so exp(e) = r^q exactly).
-bool rational_log_multiple(const ex& e, numeric& q, numeric& r) {
-    ex l = e;
-    q = 1;
-    if (GiNaC::is_exactly_a<GiNaC::mul>(e) && e.nops() == 2 &&
-        GiNaC::is_exactly_a<numeric>(e.op(1)) && num(e.op(1)).is_rational()) {
-        l = e.op(0);
-        q = num(e.op(1));
-    }
-    if (!GiNaC::is_the_function<GiNaC::log_SERIAL>(l) || !GiNaC::is_exactly_a<numeric>(l.op(0)))
-        return false;
-    r = num(l.op(0));
-    return r.is_rational() && r.is_positive();
-}
-
 ex sigmoid_eval(const exvector& a) {
     if (a[0].is_zero())
         return GiNaC::numeric(1, 2);
@@ -590,6 +575,20 @@ bool softmax_logits(const exvector& p, exvector& z) {
 }
 
 } // namespace
+
+bool rational_log_multiple(const ex& e, numeric& q, numeric& r) {
+    ex l = e;
+    q = 1;
+    if (GiNaC::is_exactly_a<GiNaC::mul>(e) && e.nops() == 2 &&
+        GiNaC::is_exactly_a<numeric>(e.op(1)) && num(e.op(1)).is_rational()) {
+        l = e.op(0);
+        q = num(e.op(1));
+    }
+    if (!GiNaC::is_the_function<GiNaC::log_SERIAL>(l) || !GiNaC::is_exactly_a<numeric>(l.op(0)))
+        return false;
+    r = num(l.op(0));
+    return r.is_rational() && r.is_positive();
+}
 
 // ---------------------------------------------------------------------------------------------
 // Fixed-arity functions.

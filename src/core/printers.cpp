@@ -761,10 +761,14 @@ ex sign_representative(const ex& s, bool& negated) {
 }
 
 std::string brief(const ex& e, std::size_t max_chars) {
-    if (nesting_depth(e, max_nesting_depth) > max_nesting_depth)
+    std::string s;
+    try {
+        s = to_text(e); // not GiNaC's print, whose operand order changes from run to run
+    } catch (const size_limit_error&) {
+        // the only limit print() checks: brief() serves messages, which must not throw
         return "(an expression nested more than " + std::to_string(max_nesting_depth) +
                " levels deep)";
-    std::string s = to_text(e); // not GiNaC's print, whose operand order changes from run to run
+    }
     if (s.size() > max_chars)
         s = s.substr(0, max_chars > 10 ? max_chars - 10 : 0) + " ... (" + std::to_string(s.size()) +
             " characters)";

@@ -1,9 +1,9 @@
 // symgrad: symbolic gradients for machine-learning losses.
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/simplify/simplify.hpp"
-#include "symgrad/core/object_identity.hpp"
 
 #include "symgrad/core/exp_normal_form.hpp"
+#include "symgrad/core/object_identity.hpp"
 
 #include "simplify/rules.hpp"
 #include "symgrad/core/printers.hpp"

@@ -646,11 +646,7 @@ public:
             for (const ex& v : variables_)
                 c.point[v] = random_rational(box[0], box[1], static_cast<long>(box[2]));
         }
-        std::size_t combination = i;
-        for (const auto& [y, values] : labels_) {
-            c.point[y] = values[combination % values.size()];
-            combination /= values.size();
-        }
+        assign_labels(c, i);
         return c;
     }
 
@@ -659,15 +655,19 @@ public:
         candidate c{{}, candidate::kind::random};
         for (const ex& v : variables_)
             c.point[v] = wide_rational();
-        std::size_t combination = index_++;
-        for (const auto& [y, values] : labels_) {
-            c.point[y] = values[combination % values.size()];
-            combination /= values.size();
-        }
+        assign_labels(c, index_++);
         return c;
     }
 
 private:
+    /// The labels' values for the @p combination -th point: all combinations in turn.
+    void assign_labels(candidate& c, std::size_t combination) const {
+        for (const auto& [y, values] : labels_) {
+            c.point[y] = values[combination % values.size()];
+            combination /= values.size();
+        }
+    }
+
     numeric random_integer(long lo, long hi) {
         return numeric(std::uniform_int_distribution<long>(lo, hi)(rng_));
     }
@@ -1180,19 +1180,21 @@ verify_result verify_within_budget(const written_expression& lhs_written,
     }
     const bool all_proved = options.exact && std::all_of(exact.proved.begin(), exact.proved.end(),
                                                          [](bool b) { return b; });
-    if (all_proved)
+    // The start of the error when a component's sides have no common point.
+    auto no_common_point = [&](std::size_t i) {
+        return "verify: found no point where both sides" +
+               (components.size() > 1 ? " of component " + components[i].name : std::string()) +
+               " are defined";
+    };
+    if (all_proved) {
         for (std::size_t i = 0; i < components.size(); ++i) {
             std::size_t tried = 0;
             std::string why;
             if (!common_point(components[i], labels, options, deadline, tried, why))
-                throw invalid_input("verify: found no point where both sides" +
-                                    (components.size() > 1 ? " of component " + components[i].name
-                                                           : std::string()) +
-                                    " are defined (tried " + std::to_string(tried) + " point" +
-                                    (tried == 1 ? "" : "s") + "; " + why +
+                throw invalid_input(no_common_point(i) + " (tried " + std::to_string(tried) +
+                                    " point" + (tried == 1 ? "" : "s") + "; " + why +
                                     "), so an equality there would say nothing");
         }
-    if (all_proved) {
         result.lhs = lhs;
         result.rhs = rhs;
         result.method =
@@ -1270,11 +1272,8 @@ verify_result verify_within_budget(const written_expression& lhs_written,
                                 " s: the exact decision did not finish and no point was "
                                 "compared in time; raise the budget (--timeout)");
         if (s.compared == 0 && !s.difference)
-            throw invalid_input(
-                "verify: found no point where both sides" +
-                (components.size() > 1 ? " of component " + components[i].name : std::string()) +
-                " are defined (tried " + std::to_string(s.attempts) + " points)" +
-                (s.domain_note ? "; " + *s.domain_note : ""));
+            throw invalid_input(no_common_point(i) + " (tried " + std::to_string(s.attempts) +
+                                " points)" + (s.domain_note ? "; " + *s.domain_note : ""));
         if (s.difference) {
             verify_result& r = result;
             r.outcome = verdict::refuted;

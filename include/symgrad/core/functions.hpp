@@ -64,6 +64,10 @@ GiNaC::ex crossentropy(const GiNaC::exvector& p, const GiNaC::exvector& target);
 /// Cross-entropy directly from logits: logsumexp(z) - sum_k [y = k] z_k.
 GiNaC::ex crossentropy_with_logits(const GiNaC::exvector& z, const GiNaC::ex& y);
 
+/// Whether @p e is q*log(r) with q rational and r a positive rational, so that exp(e) = r^q
+/// exactly; q and r are set when it is. sigmoid(e) and exp(e) are then evaluated exactly.
+bool rational_log_multiple(const GiNaC::ex& e, GiNaC::numeric& q, GiNaC::numeric& r);
+
 /// The switch points of the piecewise functions in @p e: the arguments u of every step(u),
 /// csgn(u), abs(u) and relu(u), each once (in no particular order). Each of these functions is
 /// differentiable wherever u != 0, with step'(u) = csgn'(u) = 0, |u|' = csgn(u) and
