@@ -603,7 +603,7 @@ private:
     bool crossentropy(const ex& e, real_ball& out) {
         const ex& y = e.op(0);
         const long classes = static_cast<long>(e.nops()) - 1;
-        if (!y.info(GiNaC::info_flags::integer))
+        if (!GiNaC::is_exactly_a<numeric>(y) || !y.info(GiNaC::info_flags::integer))
             return fail(enclosure_status::unsupported, e, "a class label that is not an integer");
         const long k = GiNaC::ex_to<numeric>(y).to_long();
         if (k < 0 || k >= classes)

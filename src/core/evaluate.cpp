@@ -115,7 +115,8 @@ public:
                     GiNaC::are_ex_trivially_equal(k, e.op(1)))
                     value = e; // already a constant: the same object (held or not), so that
                                // what was cached for it (numeric_evaluation) is found again
-                else if (power && !(exact_power_bits(b, k) <= max_exact_bits()))
+                else if (power && (!(exact_power_bits(b, k) <= max_exact_bits()) ||
+                                   exponent_bits(k) > max_exponent_bits))
                     value = held_power(b, k);
                 else
                     value = power ? GiNaC::pow(b, k) : rational_exp(e.map(*this));
@@ -171,7 +172,7 @@ private:
         numeric k, r;
         if (!GiNaC::is_the_function<GiNaC::exp_SERIAL>(value) ||
             !rational_log_multiple(value.op(0), k, r) ||
-            !(exact_power_bits(r, k) <= max_exact_bits()))
+            !(exact_power_bits(r, k) <= max_exact_bits()) || exponent_bits(k) > max_exponent_bits)
             return value;
         return GiNaC::pow(ex(r), ex(k)); // as an ex: numeric's pow() rounds sqrt(2) to a float
     }
@@ -268,6 +269,14 @@ numeric coefficient_of(const ex& term) {
 }
 
 } // namespace
+
+double exponent_bits(const ex& exponent) {
+    if (!GiNaC::is_exactly_a<numeric>(exponent) || !GiNaC::ex_to<numeric>(exponent).is_rational())
+        return 0;
+    const numeric& k = GiNaC::ex_to<numeric>(exponent);
+    return static_cast<double>(
+        std::max(GiNaC::abs(k.numer()).int_length(), k.denom().int_length()));
+}
 
 double exact_power_bits(const ex& base, const ex& exponent) {
     if (!GiNaC::is_exactly_a<numeric>(exponent) || !GiNaC::ex_to<numeric>(exponent).is_rational())
@@ -649,14 +658,15 @@ private:
         if (is_a<GiNaC::power>(e)) {
             const double b = (*this)(e.op(0));
             const ex& expo = e.op(1);
-            if (expo.info(GiNaC::info_flags::integer)) {
+            if (GiNaC::is_exactly_a<numeric>(expo) && expo.info(GiNaC::info_flags::integer)) {
                 if (b == 0 && expo.info(GiNaC::info_flags::negative))
                     throw domain_error(where_ + ": " + brief(e, brief_width) +
                                        " is undefined at this point (division by zero)");
                 return checked(e, std::pow(b, GiNaC::ex_to<numeric>(expo).to_double()));
             }
             const double x = (*this)(expo);
-            if (b < 0)
+            // An integer-valued exponent that is not a number (3*indicator(y, 1)) is an integer.
+            if (b < 0 && !expo.info(GiNaC::info_flags::integer))
                 throw domain_error(where_ + ": " + brief(e, brief_width) +
                                    " is not real at this point (negative base " + format_double(b) +
                                    " to a non-integer power)");

@@ -131,7 +131,7 @@ ex sigmoid_eval(const exvector& a) {
     numeric q, r;
     // Not when r^-q is too big to compute (q log r with q = 10^600 came from a held power).
     if (rational_log_multiple(a[0], q, r) && q.is_integer() &&
-        exact_power_bits(r, -q) <= max_exact_bits())
+        exact_power_bits(r, -q) <= max_exact_bits() && exponent_bits(q) <= max_exponent_bits)
         return 1 / (1 + GiNaC::pow(r, -q));
     return sigmoid(a[0]).hold();
 }

@@ -222,7 +222,8 @@ private:
                 for (const auto& k : d.classes) {
                     const ex v = c.label.subs(GiNaC::exmap{{d.value, k}});
                     if (!GiNaC::is_a<GiNaC::numeric>(v) ||
-                        (v.info(GiNaC::info_flags::nonnegint) &&
+                        (GiNaC::is_exactly_a<GiNaC::numeric>(v) &&
+                         v.info(GiNaC::info_flags::nonnegint) &&
                          GiNaC::ex_to<GiNaC::numeric>(v) <
                              GiNaC::numeric(static_cast<long>(c.classes))))
                         continue;

@@ -205,7 +205,8 @@ bool exp_atom_table::split_monomial(const ex& term, exponent_vector& v, ex& rest
         }
         if (GiNaC::is_exactly_a<GiNaC::power>(f)) {
             if (auto i = index_of(f.op(0))) {
-                if (!f.op(1).info(GiNaC::info_flags::integer))
+                if (!GiNaC::is_exactly_a<numeric>(f.op(1)) ||
+                    !f.op(1).info(GiNaC::info_flags::integer))
                     return false;
                 v[*i] += GiNaC::ex_to<numeric>(f.op(1));
                 return true;

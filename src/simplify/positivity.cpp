@@ -158,7 +158,7 @@ private:
         const interval b = (*this)(base);
         if (!b.real)
             return interval::unknown();
-        if (exponent.info(info_flags::integer)) {
+        if (GiNaC::is_exactly_a<numeric>(exponent) && exponent.info(info_flags::integer)) {
             const numeric n = GiNaC::ex_to<numeric>(exponent);
             if (b.positive()) {
                 if (n.is_zero())

@@ -340,6 +340,7 @@ private:
                 for (std::size_t i = 0; i < x.nops(); ++i)
                     r *= terms(x.op(i));
             } else if (GiNaC::is_exactly_a<GiNaC::power>(x) &&
+                       GiNaC::is_exactly_a<numeric>(x.op(1)) &&
                        x.op(1).info(GiNaC::info_flags::posint)) {
                 const double m = terms(x.op(0)), n = GiNaC::ex_to<numeric>(x.op(1)).to_double();
                 // C(n + m - 1, m - 1) terms. For a huge n, lgamma(n + m) - lgamma(n + 1) cancels

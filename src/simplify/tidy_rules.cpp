@@ -49,7 +49,8 @@ bool worth_factoring(const ex& polynomial) {
         auto count = [&](const ex& f) {
             if (GiNaC::is_exactly_a<numeric>(f))
                 return;
-            if (GiNaC::is_exactly_a<GiNaC::power>(f) && f.op(1).info(GiNaC::info_flags::posint))
+            if (GiNaC::is_exactly_a<GiNaC::power>(f) && GiNaC::is_exactly_a<numeric>(f.op(1)) &&
+                f.op(1).info(GiNaC::info_flags::posint))
                 degree += static_cast<std::size_t>(GiNaC::ex_to<numeric>(f.op(1)).to_long());
             else
                 degree += 1;
@@ -192,7 +193,7 @@ double expanded_size(const ex& e) {
         } else if (GiNaC::is_exactly_a<GiNaC::mul>(x)) {
             for (std::size_t i = 0; i < x.nops(); ++i)
                 r *= size(x.op(i));
-        } else if (GiNaC::is_exactly_a<GiNaC::power>(x) &&
+        } else if (GiNaC::is_exactly_a<GiNaC::power>(x) && GiNaC::is_exactly_a<numeric>(x.op(1)) &&
                    x.op(1).info(GiNaC::info_flags::posint)) {
             r = std::pow(size(x.op(0)), GiNaC::ex_to<numeric>(x.op(1)).to_double());
         }

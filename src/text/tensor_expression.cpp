@@ -667,7 +667,8 @@ private:
             return softmax_rows(m);
         }
         if (v.size() >= 2 && !is_tensor(v[0])) {
-            if (!v[0].info(GiNaC::info_flags::nonnegint) ||
+            if (!GiNaC::is_exactly_a<GiNaC::numeric>(v[0]) ||
+                !v[0].info(GiNaC::info_flags::nonnegint) ||
                 GiNaC::ex_to<GiNaC::numeric>(v[0]).to_long() >= static_cast<long>(v.size() - 1))
                 lex_.fail(at, "softmax: the first argument is the component index 0.." +
                                   std::to_string(v.size() - 2) +
@@ -760,6 +761,8 @@ private:
     /// large (2^(10^9) takes minutes and a gigabyte) is refused first.
     ex power_of(const ex& base, const ex& exponent, const token& at) {
         // NaN (an exponent beyond double) fails the comparison too.
+        if (exponent_bits(exponent) > max_exponent_bits)
+            lex_.fail(at, "the exponent has more than 19728 digits: too long for an exact power");
         if (!(exact_power_bits(base, exponent) <= max_exact_bits()))
             lex_.fail(at, "the exact power would have " + digits_limit_text() +
                               "; write exp(k*log(b)) to work with its value");
@@ -824,7 +827,8 @@ private:
         const token& var_at = args[1].first;
         unsigned order = 1;
         if (args.size() == 3) {
-            if (!args[2].second.info(GiNaC::info_flags::nonnegint) ||
+            if (!GiNaC::is_exactly_a<GiNaC::numeric>(args[2].second) ||
+                !args[2].second.info(GiNaC::info_flags::nonnegint) ||
                 GiNaC::ex_to<GiNaC::numeric>(args[2].second).to_long() > 1000)
                 lex_.fail(args[2].first.begin, "diff: the third argument must be the order, a "
                                                "non-negative integer (at most 1000)");

@@ -143,7 +143,8 @@ label_set find_labels(const ex& e, std::set<ex, structural_less>& two_way) {
         for (int side = 0; side < 2; ++side) {
             const ex& y = n.op(static_cast<std::size_t>(side));
             const ex& k = n.op(static_cast<std::size_t>(1 - side));
-            if (GiNaC::is_a<GiNaC::symbol>(y) && k.info(GiNaC::info_flags::integer))
+            if (GiNaC::is_a<GiNaC::symbol>(y) && GiNaC::is_exactly_a<GiNaC::numeric>(k) &&
+                k.info(GiNaC::info_flags::integer))
                 labels[y].insert(GiNaC::ex_to<numeric>(k).to_long());
         }
     });

@@ -201,6 +201,28 @@ BOOST_AUTO_TEST_CASE(exact_powers_beyond_300000_digits_are_errors_not_hangs) {
     BOOST_TEST(eval("1^(10^400) + (-1)^(10^400) + 0^(10^400)").is_equal(ex(2)));
 }
 
+// Found by the fuzzer: GiNaC computes (-w*x)^n as (-1)^n (w*x)^n, and CLN's power of -1 takes
+// time quadratic in the exponent's length (gigabytes under the sanitizer for 200^30100).
+BOOST_AUTO_TEST_CASE(exponents_longer_than_19728_digits_are_errors_not_hangs) {
+    for (const char* text :
+         {"12*w + (- w*x)^200**30100*w", "(-1)^(2^70000)", "w^(3^50000)", "(-w)^(1/3^50000)"}) {
+        BOOST_TEST_INFO(text);
+        BOOST_TEST(error_of(text).find("the exponent has more than 19728 digits") !=
+                   std::string::npos);
+    }
+    // Just under the limit: 2^65535 has 65,536 bits.
+    BOOST_TEST(eval("(-1)^(2^65535) + (-w)^(2^65535 + 1)")
+                   .is_equal(1 - GiNaC::pow(symgrad::symbol_named("w"),
+                                            GiNaC::pow(numeric(2), 65535) + 1)));
+}
+
+BOOST_AUTO_TEST_CASE(an_integer_valued_expression_is_not_taken_for_a_number) {
+    // indicator(w, 1) is an integer, but not a number: it was read as one (undefined behaviour).
+    BOOST_TEST(error_of("diff(w^3, w, indicator(w, 1))").find("the order") != std::string::npos);
+    BOOST_TEST(error_of("softmax(indicator(w, 1), 1, 2)").find("component index") !=
+               std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_names_may_become_variables) {
     names.allow_new_symbols = true;
     BOOST_TEST(eval("sigmoid(-t)").is_equal(symgrad::sigmoid(-symgrad::symbol_named("t"))));
