@@ -182,6 +182,7 @@ int main(int argc, char** argv) {
 
     private_directory scratch;
     evaluator_options native_options;
+    native_options.backend = backend_kind::native; // compiled before the clock starts
     native_options.native.cache_directory = (scratch.path / "cache").string();
     evaluator_options interpreter_options;
     interpreter_options.backend = backend_kind::interpreter;

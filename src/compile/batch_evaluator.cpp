@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -43,8 +45,64 @@ std::vector<double>& point_registers(std::size_t n) {
 } // namespace
 
 const char* backend_name(backend_kind b) {
-    return b == backend_kind::native ? "native" : "interpreter";
+    switch (b) {
+    case backend_kind::native:
+        return "native";
+    case backend_kind::tiered:
+        return "tiered";
+    case backend_kind::interpreter:
+        break;
+    }
+    return "interpreter";
 }
+
+backend_kind backend_named(const std::string& name, const std::string& what) {
+    for (backend_kind b : {backend_kind::tiered, backend_kind::native, backend_kind::interpreter})
+        if (name == backend_name(b))
+            return b;
+    throw invalid_input(what + " must be 'tiered', 'native' or 'interpreter', got '" + name + "'");
+}
+
+/// The compile of a tiered evaluator, in its own thread. The last evaluator that shares it
+/// cancels the compile and waits for the thread.
+struct evaluator::background_build {
+    build_control control;
+    std::shared_ptr<native_module> module; ///< written by the thread before `ready`
+    std::atomic<const native_module*> ready{nullptr};
+    std::atomic<bool> done{false};
+    std::mutex mutex;
+    std::string failure; ///< under `mutex`, once `done`
+    std::thread thread;
+
+    explicit background_build(native_build build)
+        : thread([this, b = std::move(build)] {
+              std::string why;
+              try {
+                  module = b.finish(&control);
+                  ready.store(module.get(), std::memory_order_release);
+              } catch (const std::exception& x) {
+                  why = x.what();
+              }
+              {
+                  std::lock_guard lock(mutex);
+                  if (!control.cancelled())
+                      failure = std::move(why);
+              }
+              done = true;
+          }) {}
+
+    ~background_build() {
+        control.cancel();
+        // A compiler that ignores SIGTERM gets SIGKILL after 2 s.
+        for (int i = 0; i < 200 && !done; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (!done)
+            control.kill();
+        thread.join();
+    }
+    background_build(const background_build&) = delete;
+    background_build& operator=(const background_build&) = delete;
+};
 
 evaluator::evaluator(tape t, const evaluator_options& options)
     : tape_(std::make_shared<const tape>(std::move(t))), options_(options),
@@ -54,18 +112,59 @@ evaluator::evaluator(tape t, const evaluator_options& options)
     if (options_.block == 0 || options_.block % sum_lanes != 0)
         throw invalid_input("evaluator: the block size must be a positive multiple of 8, got " +
                             std::to_string(options_.block));
-    if (options_.backend == backend_kind::native) {
-        try {
-            native_ = native_module::build(*tape_, options_.native);
-            backend_ = backend_kind::native;
-        } catch (const native_unavailable& x) {
-            fallback_ = x.what();
-            notice_once(options_, fallback_ + "; using the interpreter");
-        }
+    if (options_.backend == backend_kind::tiered)
+        if (const char* b = std::getenv("SYMGRAD_BACKEND"); b && *b)
+            options_.backend = backend_named(b, "SYMGRAD_BACKEND");
+    if (options_.backend == backend_kind::interpreter)
+        return;
+    try {
+        native_build build = native_build::prepare(*tape_, options_.native);
+        if (build.cached())
+            native_ = build.cached();
+        else if (options_.backend == backend_kind::native)
+            native_ = build.finish();
+        else
+            background_ = std::make_shared<background_build>(std::move(build));
+    } catch (const native_unavailable& x) {
+        fallback_ = x.what();
+        notice_once(options_, fallback_ + "; using the interpreter");
     }
 }
 
+const native_module* evaluator::native() const noexcept {
+    if (native_)
+        return native_.get();
+    return background_ ? background_->ready.load(std::memory_order_acquire) : nullptr;
+}
+
+backend_kind evaluator::backend() const noexcept {
+    return native() ? backend_kind::native : backend_kind::interpreter;
+}
+
+std::string evaluator::fallback_reason() const {
+    if (!fallback_.empty() || !background_ || !background_->done)
+        return fallback_;
+    std::lock_guard lock(background_->mutex);
+    return background_->failure;
+}
+
+bool evaluator::wait_for_native() const {
+    if (background_)
+        while (!background_->done)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    say_background_failure();
+    return native() != nullptr;
+}
+
+void evaluator::say_background_failure() const {
+    if (!background_ || !background_->done || background_->ready.load())
+        return;
+    if (const std::string why = fallback_reason(); !why.empty())
+        notice_once(options_, why + "; using the interpreter");
+}
+
 void evaluator::point(const double* w, const double* x, const double* y, double* outputs) const {
+    say_background_failure();
     if (!point_unchecked(w, x, y, outputs))
         report_point(w, x, y, outputs);
 }
@@ -73,8 +172,8 @@ void evaluator::point(const double* w, const double* x, const double* y, double*
 bool evaluator::point_unchecked(const double* w, const double* x, const double* y,
                                 double* outputs) const {
     const tape& t = *tape_;
-    if (native_)
-        native_->point()(w, x, y, outputs);
+    if (const native_module* m = native())
+        m->point()(w, x, y, outputs);
     else
         run_point(t, w, x, y, point_registers(t.register_count()).data(), outputs);
     for (std::size_t k = 0; k < t.outputs().size(); ++k)
@@ -118,8 +217,8 @@ void evaluator::report_point(const double* w, const double* x, const double* y,
 
 void evaluator::sum_chunk(const double* w, const sample_view& data, std::size_t begin,
                           std::size_t end, double* sums) const {
-    if (native_) {
-        native_->sum()(w, data.inputs, data.labels, begin, end, sums);
+    if (const native_module* m = native()) {
+        m->sum()(w, data.inputs, data.labels, begin, end, sums);
         return;
     }
     std::unique_ptr<batch_interpreter> b;
@@ -142,6 +241,7 @@ batch_result evaluator::sum(const double* w, const sample_view& data) const {
 }
 
 batch_result evaluator::sum(const double* w, const sample_view& data, std::size_t threads) const {
+    say_background_failure();
     batch_result r = sum_unchecked(w, data, threads);
     for (double s : r.sums)
         if (!std::isfinite(s))

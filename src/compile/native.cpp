@@ -303,8 +303,10 @@ struct process_result {
     std::string output;
 };
 
-/// Run argv[0] (a path) with argv, no shell; stdout and stderr captured together.
-process_result run(const std::vector<std::string>& argv) {
+/// Run argv[0] (a path) with argv, no shell; stdout and stderr captured together. The child
+/// leads a process group of its own, so that @p control (and a signal that ends symgrad, see
+/// temporary_files.hpp) can end the compiler with everything it started.
+process_result run(const std::vector<std::string>& argv, build_control* control) {
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0)
         throw native_unavailable("native: pipe failed: " + errno_text(errno));
@@ -318,8 +320,14 @@ process_result run(const std::vector<std::string>& argv) {
     for (const auto& a : argv)
         args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attributes, 0);
     pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
+    const int rc =
+        ::posix_spawn(&pid, argv[0].c_str(), &actions, &attributes, args.data(), environ);
+    posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     ::close(pipe_fds[1]);
     if (rc != 0) {
@@ -327,6 +335,10 @@ process_result run(const std::vector<std::string>& argv) {
         throw native_unavailable("native: cannot run the C compiler " + argv[0] + ": " +
                                  errno_text(rc));
     }
+    std::optional<child_process_group_guard> group(pid);
+    // When already cancelled, attach() kills it at once; it is reaped below all the same.
+    if (control)
+        control->attach(pid);
     process_result r;
     char buffer[4096];
     for (;;) {
@@ -338,6 +350,15 @@ process_result run(const std::vector<std::string>& argv) {
         r.output.append(buffer, static_cast<std::size_t>(n));
     }
     ::close(pipe_fds[0]);
+    // Wait without reaping, so that the group's id cannot be reused while cancel() may still
+    // kill it; detach, then reap.
+    siginfo_t info{};
+    while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) < 0 &&
+           errno == EINTR) {
+    }
+    group.reset();
+    if (control)
+        control->detach();
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -359,7 +380,8 @@ std::string first_line(const std::string& text) {
 /// names and renamed into place. native_unavailable when the compiler fails (with the first
 /// line of its messages) or the files cannot be stored; no temporary file is left behind.
 void compile_into(const cache_entry& entry, const std::string& compiler,
-                  const std::vector<std::string>& flags, const std::string& code) {
+                  const std::vector<std::string>& flags, const std::string& code,
+                  build_control* control) {
     const std::string tmp_c = write_temporary(entry.dir, ".c", code);
     const std::string tmp_so = tmp_c.substr(0, tmp_c.size() - 2) + ".so";
     // Removed by a process that a limit ends in the middle of the compile.
@@ -380,7 +402,9 @@ void compile_into(const cache_entry& entry, const std::string& compiler,
         argv.push_back(tmp_so);
         argv.push_back(tmp_c);
         argv.emplace_back("-lm");
-        const process_result r = run(argv);
+        const process_result r = run(argv, control);
+        if (control && control->cancelled())
+            throw native_unavailable("native: the compile was cancelled");
         if (r.status != 0) {
             std::string what = "native: the C compiler " + compiler;
             what += r.signal ? " was killed by signal " + std::to_string(r.signal)
@@ -453,6 +477,48 @@ std::vector<std::string> default_native_flags() {
     return {"-O3", "-march=native"};
 }
 
+std::vector<std::string> required_native_flags() {
+    std::vector<std::string> flags{"-ffp-contract=off"};
+    for (const char* f : {"exp", "log", "log1p", "expm1", "pow", "hypot", "tanh", "sinh", "cosh",
+                          "sin", "cos", "tan", "atan", "asin", "acos"})
+        flags.push_back(std::string("-fno-builtin-") + f);
+    return flags;
+}
+
+void build_control::cancel() noexcept {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+    if (group_ > 0)
+        ::kill(-group_, SIGTERM);
+}
+
+void build_control::kill() noexcept {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+    if (group_ > 0)
+        ::kill(-group_, SIGKILL);
+}
+
+bool build_control::cancelled() const noexcept {
+    std::lock_guard lock(mutex_);
+    return cancelled_;
+}
+
+bool build_control::attach(int group) noexcept {
+    std::lock_guard lock(mutex_);
+    if (cancelled_) {
+        ::kill(-group, SIGTERM);
+        return false;
+    }
+    group_ = group;
+    return true;
+}
+
+void build_control::detach() noexcept {
+    std::lock_guard lock(mutex_);
+    group_ = 0;
+}
+
 std::string default_cache_directory() {
     if (auto d = env("SYMGRAD_CACHE_DIR"); !d.empty())
         return d;
@@ -495,59 +561,76 @@ std::string resolve_compiler(const native_options& options) {
     throw native_unavailable("native: no C compiler: " + name + " was not found on PATH");
 }
 
-std::shared_ptr<native_module> native_module::build(const tape& t, const native_options& options) {
-    const std::string compiler = resolve_compiler(options);
-    const std::vector<std::string> flags =
-        options.flags.empty() ? default_native_flags() : options.flags;
-    const std::string dir =
-        options.cache_directory.empty() ? default_cache_directory() : options.cache_directory;
-    ensure_private_directory(dir);
-    remove_stale_temporaries(dir);
+native_build native_build::prepare(const tape& t, const native_options& options) {
+    native_build b;
+    b.compiler_ = resolve_compiler(options);
+    b.flags_ = options.flags.empty() ? default_native_flags() : options.flags;
+    for (const auto& f : required_native_flags())
+        b.flags_.push_back(f);
+    b.dir_ = options.cache_directory.empty() ? default_cache_directory() : options.cache_directory;
+    ensure_private_directory(b.dir_);
+    remove_stale_temporaries(b.dir_);
 
     c_options co;
     co.prefix = "symgrad";
     co.block = options.block;
     co.layout_comment = false;
-    const std::string code = emit_c(t, co);
-    std::string key_text = code;
+    b.code_ = emit_c(t, co);
+    std::string key_text = b.code_;
     key_text += '\0';
-    for (const auto& f : flags)
+    for (const auto& f : b.flags_)
         key_text += f + '\0';
-    key_text += machine_signature(compiler);
-    const cache_entry entry{dir, dir + "/sg-" + hash_hex(key_text)};
+    key_text += machine_signature(b.compiler_);
+    b.stem_ = b.dir_ + "/sg-" + hash_hex(key_text);
+    const cache_entry entry{b.dir_, b.stem_};
 
-    std::shared_ptr<native_module> m(new native_module());
-    m->path_ = entry.so();
     // A cached object is used only when its source is the one wanted and its bytes are the
     // ones recorded when it was built; anything else (planted, truncated, corrupted, from
     // another build) is removed and built again.
-    std::string problem;
     std::string stored;
-    auto adopt = [&](loaded_object&& o) {
-        if (!o.handle) {
-            problem = std::move(o.problem);
-            return false;
-        }
-        m->handle_ = o.handle;
-        m->point_ = o.point;
-        m->sum_ = o.sum;
-        return true;
-    };
-    if (read_file(entry.c(), stored) && stored == code) {
-        if (adopt(load_verified(entry))) {
-            m->from_cache_ = true;
-            return m;
+    if (read_file(entry.c(), stored) && stored == b.code_) {
+        loaded_object o = load_verified(entry);
+        if (o.handle) {
+            b.cached_.reset(new native_module());
+            b.cached_->adopt(entry.so(), o.handle, o.point, o.sum);
+            b.cached_->from_cache_ = true;
+            return b;
         }
         entry.remove();
     }
+    return b;
+}
+
+std::shared_ptr<native_module> native_build::finish(build_control* control) const {
+    if (cached_)
+        return cached_;
+    const cache_entry entry{dir_, stem_};
+    std::string problem;
     // One build, and one more when what was built does not load.
     for (int attempt = 0; attempt < 2; ++attempt) {
-        compile_into(entry, compiler, flags, code);
-        if (adopt(load_verified(entry)))
+        compile_into(entry, compiler_, flags_, code_, control);
+        loaded_object o = load_verified(entry);
+        if (o.handle) {
+            std::shared_ptr<native_module> m(new native_module());
+            m->adopt(entry.so(), o.handle, o.point, o.sum);
             return m;
+        }
+        problem = std::move(o.problem);
         entry.remove();
     }
     throw native_unavailable("native: " + problem + " (also after rebuilding it)");
+}
+
+std::shared_ptr<native_module> native_module::build(const tape& t, const native_options& options) {
+    return native_build::prepare(t, options).finish();
+}
+
+void native_module::adopt(std::string path, void* handle, point_function point_fn,
+                          sum_function sum_fn) {
+    path_ = std::move(path);
+    handle_ = handle;
+    point_ = point_fn;
+    sum_ = sum_fn;
 }
 
 native_module::~native_module() {

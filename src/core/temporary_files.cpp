@@ -2,11 +2,13 @@
 // Copyright (C) 2026 the symgrad authors. GPL-2.0-or-later (see COPYING).
 #include "symgrad/core/temporary_files.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <list>
 #include <mutex>
 #include <utility>
 
+#include <signal.h>
 #include <unistd.h>
 
 namespace symgrad {
@@ -26,7 +28,25 @@ registry& files() {
     return *the_registry;
 }
 
+/// Lock-free, so that a signal handler can read it.
+std::atomic<int> child_groups[16];
+
 } // namespace
+
+child_process_group_guard::child_process_group_guard(int group) noexcept {
+    for (int i = 0; i < 16; ++i) {
+        int empty = 0;
+        if (child_groups[i].compare_exchange_strong(empty, group)) {
+            slot_ = i;
+            return;
+        }
+    }
+}
+
+child_process_group_guard::~child_process_group_guard() {
+    if (slot_ >= 0)
+        child_groups[slot_].store(0);
+}
 
 temporary_file_guard::temporary_file_guard(std::string path) : path_(std::move(path)) {
     registry& r = files();
@@ -45,6 +65,9 @@ temporary_file_guard::~temporary_file_guard() {
 }
 
 void remove_temporary_files() noexcept {
+    for (auto& g : child_groups)
+        if (const int group = g.load(); group > 0)
+            ::kill(-group, SIGTERM); // the driver removes its own temporaries (cc*.s) first
     registry& r = files();
     // The thread that holds the lock may be the one that ran out of memory: do not wait for it.
     if (!r.mutex.try_lock_for(std::chrono::milliseconds(100)))

@@ -305,14 +305,6 @@ std::vector<ex> symbols_from(py::handle h, const std::string& where) {
     return out;
 }
 
-backend_kind backend_from(const std::string& name) {
-    if (name == "native")
-        return backend_kind::native;
-    if (name == "interpreter")
-        return backend_kind::interpreter;
-    throw invalid_input("compile: backend must be 'native' or 'interpreter', got '" + name + "'");
-}
-
 } // namespace
 
 void bind_compiled(py::module_& m) {
@@ -373,7 +365,7 @@ void bind_compiled(py::module_& m) {
             po.inputs = symbols_from(inputs, "compile: inputs");
             po.labels = symbols_from(labels, "compile: labels");
             evaluator_options eo;
-            eo.backend = backend_from(backend);
+            eo.backend = backend_named(backend, "compile: backend");
             eo.threads = threads;
             const gradient_program program(loss, weights, po);
             return std::make_unique<compiled_gradient>(program, eo);
@@ -383,7 +375,9 @@ void bind_compiled(py::module_& m) {
         py::arg("threads") = 1,
         "Compile a per-sample loss and its gradient with respect to wrt. inputs and labels are "
         "the data columns (default: every other symbol is an input). backend 'native' (C "
-        "compiled, falls back to the interpreter without a compiler) or 'interpreter'.");
+        "compiled and waited for; the interpreter without a compiler), 'tiered' (the interpreter "
+        "until native code, compiled in the background, is ready; the same bits) or "
+        "'interpreter'.");
 }
 
 } // namespace symgrad::python

@@ -434,11 +434,7 @@ train_options options_from(const py::dict& kw) {
     if (kw.contains("record_steps"))
         o.table.steps = kw["record_steps"].cast<bool>();
     if (kw.contains("backend")) {
-        const auto b = kw["backend"].cast<std::string>();
-        if (b != "native" && b != "interpreter")
-            throw invalid_input("train: backend must be 'native' or 'interpreter', got '" + b +
-                                "'");
-        o.evaluator.backend = b == "native" ? backend_kind::native : backend_kind::interpreter;
+        o.evaluator.backend = backend_named(kw["backend"].cast<std::string>(), "train: backend");
     }
     if (kw.contains("threads"))
         o.evaluator.threads = count_of(kw, "threads");

@@ -11,6 +11,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -20,6 +21,7 @@
 #include <random>
 #include <sstream>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -51,6 +53,7 @@ bool have_cc() {
 
 evaluator_options native_in(const fs::path& cache) {
     evaluator_options o;
+    o.backend = backend_kind::native; // waited for
     o.native.cache_directory = cache.string();
     o.native.flags = {"-O1"}; // fast to compile; correctness does not depend on the flags
     o.notice = [](const std::string& text) { BOOST_TEST_MESSAGE("notice: " << text); };
@@ -90,13 +93,17 @@ mlp_case random_mlp_case(std::uint64_t seed) {
 
 BOOST_AUTO_TEST_SUITE(native)
 
-BOOST_AUTO_TEST_CASE(native_code_agrees_with_the_interpreter_on_a_random_mlp) {
+BOOST_AUTO_TEST_CASE(native_code_computes_the_interpreters_bits_on_a_random_mlp) {
     if (!have_cc())
         return;
     temporary_directory cache;
     const auto c = random_mlp_case(test::seed(5000, "native MLP"));
     const gradient_program program = per_sample_program(c.m);
-    const evaluator native = compile(program, native_in(cache.path / "cache"));
+    // The default flags (-O3 -march=native -ffp-contract=off): the code users run.
+    evaluator_options no = native_in(cache.path / "cache");
+    no.native.flags.clear();
+    no.backend = backend_kind::native;
+    const evaluator native = compile(program, no);
     BOOST_TEST_REQUIRE(std::string(backend_name(native.backend())) == "native");
     evaluator_options io;
     io.backend = backend_kind::interpreter;
@@ -104,21 +111,141 @@ BOOST_AUTO_TEST_CASE(native_code_agrees_with_the_interpreter_on_a_random_mlp) {
     const sample_view data{c.x.data(), c.y.data(), c.samples};
     const batch_result a = native.sum(c.w.data(), data);
     const batch_result b = interpreted.sum(c.w.data(), data);
-    for (std::size_t k = 0; k < a.sums.size(); ++k) {
-        BOOST_TEST_INFO(native.program().outputs()[k].name);
-        BOOST_TEST(close(a.sums[k], b.sums[k], 1e-12));
-    }
+    // The same bits, not only close: tiered execution switches between the two mid-run.
+    // The values themselves are checked against CLN by the differential tests.
+    BOOST_TEST(a.sums == b.sums, boost::test_tools::per_element());
     for (std::size_t s = 0; s < 5; ++s) {
         const std::vector<double> x(c.x.begin() + static_cast<long>(3 * s),
                                     c.x.begin() + static_cast<long>(3 * s + 3));
         const auto pa = native.point(c.w, x, {c.y[s]});
         const auto pb = interpreted.point(c.w, x, {c.y[s]});
-        for (std::size_t k = 0; k < pa.size(); ++k)
-            BOOST_TEST(close(pa[k], pb[k], 1e-12));
+        BOOST_TEST(pa == pb, boost::test_tools::per_element());
     }
     // Two threads, same bits.
     const batch_result two = native.sum(c.w.data(), data, 2);
     BOOST_TEST(two.sums == a.sums, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_tiered_run_has_the_same_bits_before_and_after_native_code_takes_over) {
+    if (!have_cc())
+        return;
+    temporary_directory cache;
+    const auto c = random_mlp_case(test::seed(5001, "tiered MLP"));
+    const gradient_program program = per_sample_program(c.m);
+    evaluator_options to = native_in(cache.path / "cache");
+    to.native.flags.clear();
+    to.backend = backend_kind::tiered;
+    evaluator_options io;
+    io.backend = backend_kind::interpreter;
+    const evaluator interpreted = compile(program, io);
+    const sample_view data{c.x.data(), c.y.data(), c.samples};
+    const batch_result want = interpreted.sum(c.w.data(), data);
+    const std::vector<double> x(c.x.begin(), c.x.begin() + 3);
+    const auto want_point = interpreted.point(c.w, x, {c.y[0]});
+
+    const evaluator tiered = compile(program, to);
+    // At once, before any compile of -O3 code can have finished: the interpreter.
+    BOOST_TEST(std::string(backend_name(tiered.backend())) == "interpreter");
+    BOOST_TEST(tiered.sum(c.w.data(), data).sums == want.sums, boost::test_tools::per_element());
+    BOOST_TEST(tiered.point(c.w, x, {c.y[0]}) == want_point, boost::test_tools::per_element());
+    // Once the background compile is done: native code, the same bits.
+    BOOST_TEST_REQUIRE(tiered.wait_for_native());
+    BOOST_TEST(std::string(backend_name(tiered.backend())) == "native");
+    BOOST_TEST(tiered.sum(c.w.data(), data).sums == want.sums, boost::test_tools::per_element());
+    BOOST_TEST(tiered.point(c.w, x, {c.y[0]}) == want_point, boost::test_tools::per_element());
+    // The next tiered evaluator of the same program finds it in the cache and starts native.
+    const evaluator again = compile(program, to);
+    BOOST_TEST(std::string(backend_name(again.backend())) == "native");
+}
+
+/// Whether process @p pid is gone (reaped, or never existed).
+bool process_gone(pid_t pid) {
+    return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+BOOST_AUTO_TEST_CASE(a_tiered_evaluator_gone_before_its_compile_ends_stops_the_compiler) {
+    // Two slow "compilers": one that SIGTERM ends, and one that ignores it (and so gets SIGKILL
+    // two seconds later). Each records its process id, then sleeps far longer than the test.
+    for (const bool ignores_term : {false, true}) {
+        temporary_directory dir;
+        const fs::path cc = dir.path / "slow-cc", pid_file = dir.path / "pid";
+        std::ofstream(cc) << "#!/bin/sh\n"
+                          << (ignores_term ? "trap '' TERM\n" : "") << "echo $$ > '"
+                          << pid_file.string() << ".tmp'\nmv '" << pid_file.string() << ".tmp' '"
+                          << pid_file.string() << "'\nsleep 60\n";
+        fs::permissions(cc, fs::perms::owner_all);
+        evaluator_options o = native_in(dir.path / "cache");
+        o.native.compiler = cc.string();
+        o.backend = backend_kind::tiered;
+        pid_t pid = 0;
+        {
+            const evaluator e = compile(per_sample_program(seed000_softmax_classifier()), o);
+            // It computes at once, on the interpreter: at w = 0, L = log 2 (two equal scores).
+            const auto v = e.point({0, 0, 0, 0}, {-3}, {0});
+            BOOST_TEST(v[0] == std::log(2.0), boost::test_tools::tolerance(1e-15));
+            for (int i = 0; i < 3000 && !fs::exists(pid_file); ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            BOOST_TEST_REQUIRE(fs::exists(pid_file));
+            std::ifstream(pid_file) >> pid;
+            BOOST_TEST(std::string(backend_name(e.backend())) == "interpreter");
+            BOOST_TEST(e.fallback_reason().empty()); // still compiling
+        }
+        BOOST_TEST_INFO("ignores SIGTERM: " << ignores_term);
+        BOOST_TEST(process_gone(pid));
+        // The compile's temporary files are gone with it: the cache is empty.
+        BOOST_TEST(fs::is_empty(dir.path / "cache"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_tiered_compile_that_fails_is_said_once_and_changes_nothing) {
+    temporary_directory cache;
+    evaluator_options o;
+    o.backend = backend_kind::tiered;
+    o.native.compiler = "/bin/false";
+    o.native.cache_directory = cache.path.string();
+    std::vector<std::string> notices;
+    o.notice = [&](const std::string& text) { notices.push_back(text); };
+    const evaluator e = compile(per_sample_program(seed000_softmax_classifier()), o);
+    BOOST_TEST(!e.wait_for_native());
+    BOOST_TEST(e.fallback_reason() == "native: the C compiler /bin/false failed (exit status 1)");
+    const auto v = e.point({0, 0, 0, 0}, {-3}, {0});
+    BOOST_TEST(v[0] == std::log(2.0), boost::test_tools::tolerance(1e-15));
+    // Said at most once per process and reason (another test may have said it first).
+    BOOST_TEST(notices.size() <= 1u);
+    BOOST_TEST(fs::is_empty(cache.path));
+}
+
+BOOST_AUTO_TEST_CASE(the_command_trains_at_once_while_a_slow_compiler_works) {
+    // Tiered execution, the default: one epoch of the bundled problem needs no compiler. The
+    // slow compiler is stopped when the command ends, and leaves nothing in the cache.
+    temporary_directory dir;
+    const fs::path cc = dir.path / "slow-cc", pid_file = dir.path / "pid",
+                   cache = dir.path / "cache";
+    std::ofstream(cc) << "#!/bin/sh\necho $$ > '" << pid_file.string() << "'\nexec sleep 60\n";
+    fs::permissions(cc, fs::perms::owner_all);
+    const std::string problem =
+        std::string(SYMGRAD_SOURCE_DIR) + "/problems/seed000_softmax_data_minus1_1.txt";
+    const auto r = test::run_process({"env", "SYMGRAD_CC=" + cc.string(),
+                                      "SYMGRAD_CACHE_DIR=" + cache.string(), SYMGRAD_CLI_PATH,
+                                      "train", problem, "gd", "rate", "0.1", "epochs", "1"});
+    BOOST_TEST_INFO(r.out);
+    BOOST_TEST(r.status == 0);
+    // One step from w = 0, by hand (see the test above): w1 = -0.1.
+    BOOST_TEST(test::contains(r.out, "w1 = -0.1"));
+    BOOST_TEST(!test::contains(r.out, "note:"));
+    if (fs::exists(pid_file)) { // the compiler may not have started before the end
+        pid_t pid = 0;
+        std::ifstream(pid_file) >> pid;
+        BOOST_TEST(process_gone(pid));
+    }
+    BOOST_TEST((!fs::exists(cache) || fs::is_empty(cache)));
+    // And a backend that does not exist is an error that names the variable.
+    const auto bad = test::run_process({"env", "SYMGRAD_BACKEND=fast", SYMGRAD_CLI_PATH, "train",
+                                        problem, "gd", "rate", "0.1", "epochs", "1"});
+    BOOST_TEST(bad.status == 2);
+    BOOST_TEST(test::contains(bad.out, "SYMGRAD_BACKEND must be 'tiered', 'native' or "
+                                       "'interpreter', got 'fast'"),
+               bad.out);
 }
 
 BOOST_AUTO_TEST_CASE(native_kernels_are_overflow_safe_like_the_interpreter) {
@@ -259,6 +386,7 @@ BOOST_AUTO_TEST_CASE(a_failing_compiler_is_reported_in_one_line_and_leaves_nothi
 BOOST_AUTO_TEST_CASE(a_failing_compiler_falls_back_to_the_interpreter) {
     temporary_directory cache;
     evaluator_options o;
+    o.backend = backend_kind::native;
     o.native.compiler = "/bin/false";
     o.native.cache_directory = cache.path.string();
     std::vector<std::string> notices;
@@ -278,7 +406,7 @@ BOOST_AUTO_TEST_CASE(the_command_trains_with_the_interpreter_when_the_compiler_f
     temporary_directory cache;
     const std::string problem =
         std::string(SYMGRAD_SOURCE_DIR) + "/problems/seed000_softmax_data_minus1_1.txt";
-    const auto r = test::run_process({"env", "SYMGRAD_CC=/bin/false",
+    const auto r = test::run_process({"env", "SYMGRAD_BACKEND=native", "SYMGRAD_CC=/bin/false",
                                       "SYMGRAD_CACHE_DIR=" + cache.path.string(), SYMGRAD_CLI_PATH,
                                       "train", problem, "gd", "rate", "0.1", "epochs", "1"});
     BOOST_TEST_INFO(r.out);
@@ -462,9 +590,9 @@ BOOST_AUTO_TEST_CASE(a_compile_interrupted_by_a_signal_leaves_no_temporary_files
         // command ended (128 + the signal's number when the signal ended it). A background job
         // of a shell starts with SIGINT ignored: env restores its default first.
         const std::string script =
-            "SYMGRAD_CC='" + cc.string() + "' SYMGRAD_CACHE_DIR='" + cache.string() +
-            "' env --default-signal=INT '" + SYMGRAD_CLI_PATH + "' train '" + problem +
-            "' gd rate 0.1 epochs 1 >/dev/null 2>&1 &\npid=$!\nn=0\nwhile [ ! -e '" +
+            "SYMGRAD_BACKEND=native SYMGRAD_CC='" + cc.string() + "' SYMGRAD_CACHE_DIR='" +
+            cache.string() + "' env --default-signal=INT '" + SYMGRAD_CLI_PATH + "' train '" +
+            problem + "' gd rate 0.1 epochs 1 >/dev/null 2>&1 &\npid=$!\nn=0\nwhile [ ! -e '" +
             started.string() + "' ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done\nkill -" +
             signal_name + " $pid\nwait $pid\necho \"status $?\"\nls -A '" + cache.string() + "'\n";
         const auto r = test::run_process({"sh", "-c", script});

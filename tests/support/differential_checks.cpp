@@ -23,6 +23,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <iostream>
@@ -835,7 +836,8 @@ void check_evaluators(const std::vector<std::string>& texts,
             cache = std::make_unique<private_directory>();
             native_options no;
             no.cache_directory = cache->path.string();
-            no.flags = {"-O2"}; // correctness does not depend on the flags; -O2 builds faster
+            // The flags a user gets: tiered execution needs the interpreter's bits from them.
+            no.flags = default_native_flags();
             module = native_module::build(t, no);
         } catch (const native_unavailable& x) {
             log.count("native code unavailable");
@@ -917,6 +919,15 @@ void check_evaluators(const std::vector<std::string>& texts,
                 enter_stage("native");
                 module->point()(w.data(), nullptr, &y, out_native.data());
                 judge("native", out_native[en.output]);
+                // Tiered execution switches from the interpreter to native code in the middle
+                // of a run: both must compute the same bits (NaN for NaN).
+                const double a = out_interp[en.output], b = out_native[en.output];
+                if (!(std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b))))
+                    case_log.fail(en.index, "native and interpreter bits differ", en.text,
+                                  where + "; interpreter " + double_text(a) + ", native " +
+                                      double_text(b));
+                else
+                    case_log.count("native and interpreter bits compared");
             }
             try {
                 enter_stage("evaluate_double");

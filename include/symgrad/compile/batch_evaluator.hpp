@@ -8,6 +8,17 @@
 /// available, else the interpreter (interpreter.hpp); a missing compiler is said once per
 /// process and the interpreter takes over.
 ///
+/// Tiered execution (the default, backend_kind::tiered): a run starts on the interpreter at
+/// once while the C compiler works in a background thread, and native code takes over from the
+/// next call after it is loaded; an object already in the cache is used from the start. Small
+/// runs never wait for a compiler: when the evaluator is destroyed first, the compile is
+/// cancelled (the compiler's process group gets SIGTERM) and leaves nothing behind. The switch
+/// changes no result: native code is compiled without fused multiply-add and sums in the
+/// interpreter's lane order, so both compute the same bits for every output, sample and sum
+/// (tests/compile/native_test.cpp checks it on random programs). A compile that fails in the
+/// background is said (once per process) at the next sum() or point() after it is known.
+/// $SYMGRAD_BACKEND (tiered, native or interpreter) overrides the default.
+///
 ///   gradient_program p = per_sample_program(mlp({...}));
 ///   evaluator e = compile(p);                        // loss and gradient, native if possible
 ///   sample_table data = to_samples(d, e.program().layout());
@@ -38,14 +49,20 @@ namespace symgrad {
 
 enum class backend_kind {
     interpreter, ///< the tape interpreters, no compiler needed
-    native,      ///< compiled C; falls back to the interpreter when there is no compiler
+    native,      ///< compiled C, waited for; falls back to the interpreter when there is none
+    tiered,      ///< the interpreter until native code is ready (see above)
 };
 
 /// "interpreter" or "native".
 const char* backend_name(backend_kind b);
 
+/// The backend named @p name ("tiered", "native" or "interpreter"); invalid_input naming
+/// @p what otherwise.
+backend_kind backend_named(const std::string& name, const std::string& what);
+
 struct evaluator_options {
-    backend_kind backend = backend_kind::native;
+    /// tiered: $SYMGRAD_BACKEND when it is set.
+    backend_kind backend = backend_kind::tiered;
     native_options native;
     /// Threads for sum(); 0 means std::thread::hardware_concurrency().
     std::size_t threads = 1;
@@ -72,10 +89,15 @@ public:
     explicit evaluator(tape t, const evaluator_options& options = {});
 
     const tape& program() const noexcept { return *tape_; }
-    /// The backend in use (the interpreter after a fallback).
-    backend_kind backend() const noexcept { return backend_; }
-    /// Why the native backend is not in use, when it was asked for; empty otherwise.
-    const std::string& fallback_reason() const noexcept { return fallback_; }
+    /// The backend in use now: native or interpreter (the interpreter after a fallback, and
+    /// in a tiered run until native code is loaded).
+    backend_kind backend() const noexcept;
+    /// Why the native backend is not in use, when it was asked for and has failed; empty
+    /// otherwise (and while a tiered compile is still running).
+    std::string fallback_reason() const;
+    /// Wait for a tiered compile to end (for tests and benchmarks); true when native code is
+    /// in use afterwards.
+    bool wait_for_native() const;
     const evaluator_options& options() const noexcept { return options_; }
 
     /// outputs[k] = output k at one sample. Thread-safe. Throws domain_error when an output is
@@ -105,11 +127,18 @@ private:
     [[noreturn]] void report_sum(const double* w, const sample_view& data,
                                  const std::vector<double>& sums) const;
 
+    /// The native module to use now, or null.
+    const native_module* native() const noexcept;
+    /// Say a background compile's failure, once, from the calling thread.
+    void say_background_failure() const;
+
+    struct background_build;
+
     std::shared_ptr<const tape> tape_;
     evaluator_options options_;
-    backend_kind backend_ = backend_kind::interpreter;
     std::string fallback_;
     std::shared_ptr<native_module> native_;
+    std::shared_ptr<background_build> background_;
     /// Batch interpreters kept for reuse between calls, one per concurrent worker.
     struct interpreter_pool {
         std::mutex mutex;

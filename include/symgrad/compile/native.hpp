@@ -37,6 +37,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -64,11 +65,65 @@ struct native_options {
 /// -O3 -march=native (what the benchmark's hand-written baseline is compiled with too).
 std::vector<std::string> default_native_flags();
 
+/// Added to any flags: native code must compute the interpreter's bits, operation for
+/// operation (tiered execution switches from one to the other in the middle of a run;
+/// batch_evaluator.hpp). -ffp-contract=off: no fused multiply-add. -fno-builtin-exp and the
+/// like for every libm function the code calls: the compiler would otherwise compute calls on
+/// constants itself, correctly rounded, where glibc at run time may differ in the last bit
+/// (-log1p(-1/4.75) did). Flags that change rounding (-ffast-math) break the guarantee.
+std::vector<std::string> required_native_flags();
+
 /// $SYMGRAD_CACHE_DIR, else $XDG_CACHE_HOME/symgrad, else $HOME/.cache/symgrad.
 std::string default_cache_directory();
 
 /// The compiler the options name, resolved to a path; native_unavailable when there is none.
 std::string resolve_compiler(const native_options& options);
+
+/// Stops a native build running in another thread: cancel() sends SIGTERM to the compiler's
+/// whole process group (the driver removes its temporaries, cc1 and as end too), kill() sends
+/// SIGKILL, and the build then throws native_unavailable. Safe from any thread, before, during
+/// or after the compile.
+class build_control {
+public:
+    void cancel() noexcept;
+    void kill() noexcept;
+    bool cancelled() const noexcept;
+
+    /// For the build: the compiler's process group, which cancel() kills until it is
+    /// detached. attach() returns false (and kills the group) when already cancelled.
+    bool attach(int group) noexcept;
+    void detach() noexcept;
+
+private:
+    mutable std::mutex mutex_;
+    bool cancelled_ = false;
+    int group_ = 0;
+};
+
+class native_module;
+
+/// build() in two halves, for tiered execution (batch_evaluator.hpp): prepare() does the quick
+/// part in the calling thread (finds the compiler and the private cache directory, writes the
+/// C source, loads a verified cached object); finish() compiles and loads, touches no
+/// expression (GiNaC is not thread-safe) and so may run in another thread.
+class native_build {
+public:
+    /// Throws native_unavailable as build() does for the quick part's reasons.
+    static native_build prepare(const tape& t, const native_options& options = {});
+
+    /// The module, when the cache had it; null when finish() must compile it.
+    const std::shared_ptr<native_module>& cached() const noexcept { return cached_; }
+
+    /// Compile, store in the cache and load; native_unavailable as build() throws, or when
+    /// @p control cancels it.
+    std::shared_ptr<native_module> finish(build_control* control = nullptr) const;
+
+private:
+    native_build() = default;
+    std::string compiler_, dir_, stem_, code_;
+    std::vector<std::string> flags_;
+    std::shared_ptr<native_module> cached_;
+};
 
 /// A loaded shared object computing a tape (see c_emitter.hpp for the two functions).
 class native_module {
@@ -95,7 +150,9 @@ public:
     bool from_cache() const noexcept { return from_cache_; }
 
 private:
+    friend class native_build;
     native_module() = default;
+    void adopt(std::string path, void* handle, point_function point_fn, sum_function sum_fn);
     void* handle_ = nullptr;
     point_function point_ = nullptr;
     sum_function sum_ = nullptr;

@@ -27,8 +27,23 @@ private:
     std::string path_;
 };
 
-/// Unlink every registered path. For a process's last moments: allocates nothing, and waits
-/// at most a moment for a registration in progress (then removes nothing rather than block).
+/// Registers a child's process group (the C compiler's: native.cpp) for the lifetime of the
+/// guard: a process ended early kills it, instead of leaving the compiler running for minutes.
+/// At most 16 at once; more are not registered.
+class child_process_group_guard {
+public:
+    explicit child_process_group_guard(int group) noexcept;
+    ~child_process_group_guard();
+    child_process_group_guard(const child_process_group_guard&) = delete;
+    child_process_group_guard& operator=(const child_process_group_guard&) = delete;
+
+private:
+    int slot_ = -1;
+};
+
+/// Unlink every registered path, and kill every registered process group. For a process's last
+/// moments: allocates nothing, and waits at most a moment for a registration in progress (then
+/// removes nothing rather than block).
 void remove_temporary_files() noexcept;
 
 } // namespace symgrad
