@@ -339,8 +339,10 @@ int main(int argc, char** argv) {
 
     // ---- report ----------------------------------------------------------------------------
     const std::string model_text = fmt::format(
-        "{}; N = {}; tape {} instructions ({} for the loss alone); flags: {}", m.description, n,
-        gradient_tape.instructions().size(), loss_tape.instructions().size(), join(flags));
+        "{}; N = {}; tape {} instructions ({} for the loss alone); flags: {} (hand-written); "
+        "native adds -ffp-contract=off and -fno-builtin-exp etc. (the interpreter's bits)",
+        m.description, n, gradient_tape.instructions().size(), loss_tape.instructions().size(),
+        join(flags));
     if (json) {
         for (const auto& r : rows) {
             nlohmann::json j;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdlib>
 #include <iostream>
 #include <set>
@@ -71,7 +72,8 @@ struct evaluator::background_build {
     std::atomic<const native_module*> ready{nullptr};
     std::atomic<bool> done{false};
     std::mutex mutex;
-    std::string failure; ///< under `mutex`, once `done`
+    std::condition_variable finished; ///< notified (under `mutex`) when `done` is set
+    std::string failure;              ///< under `mutex`, once `done`
     std::thread thread;
 
     explicit background_build(native_build build)
@@ -83,22 +85,27 @@ struct evaluator::background_build {
               } catch (const std::exception& x) {
                   why = x.what();
               }
-              {
-                  std::lock_guard lock(mutex);
-                  if (!control.cancelled())
-                      failure = std::move(why);
-              }
+              std::lock_guard lock(mutex);
+              if (!control.cancelled())
+                  failure = std::move(why);
               done = true;
+              finished.notify_all();
           }) {}
 
     ~background_build() {
         control.cancel();
         // A compiler that ignores SIGTERM gets SIGKILL after 2 s.
-        for (int i = 0; i < 200 && !done; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        if (!done)
-            control.kill();
+        {
+            std::unique_lock lock(mutex);
+            if (!finished.wait_for(lock, std::chrono::seconds(2), [this] { return done.load(); }))
+                control.kill();
+        }
         thread.join();
+    }
+
+    void wait() {
+        std::unique_lock lock(mutex);
+        finished.wait(lock, [this] { return done.load(); });
     }
     background_build(const background_build&) = delete;
     background_build& operator=(const background_build&) = delete;
@@ -150,8 +157,7 @@ std::string evaluator::fallback_reason() const {
 
 bool evaluator::wait_for_native() const {
     if (background_)
-        while (!background_->done)
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        background_->wait();
     say_background_failure();
     return native() != nullptr;
 }
