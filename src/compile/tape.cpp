@@ -647,6 +647,18 @@ private:
         return true;
     }
 
+    /// 1 - e^v: runs as -expm1(v), which keeps the small difference that 1 - e^v rounds to 0
+    /// for |v| < 2^-54 (a probability near 1, then its log, was "not finite").
+    bool is_one_minus_exp(const ex& e, ex& v) const {
+        if (!GiNaC::is_exactly_a<GiNaC::add>(e) || e.nops() != 2 || !has_term_one(e))
+            return false;
+        const ex rest = value_of(1 - e);
+        if (!GiNaC::is_the_function<GiNaC::exp_SERIAL>(rest))
+            return false;
+        v = rest.op(0);
+        return true;
+    }
+
     bool is_hypot(const ex& e, exvector& sides) {
         if (!GiNaC::is_exactly_a<GiNaC::power>(e) || !e.op(1).is_equal(numeric(1, 2)))
             return false;
@@ -665,7 +677,7 @@ private:
     exvector children(const ex& e) {
         ex u;
         exvector sides;
-        if (is_log_one_minus_exp(e, u))
+        if (is_log_one_minus_exp(e, u) || is_one_minus_exp(e, u))
             return {GiNaC::exp(u) - 1};
         if (is_log_one_plus(e, u) || is_exp_minus_one(e, u))
             return {u};
@@ -780,6 +792,8 @@ private:
             return emit(opcode::log1p, ids[0], 0, e);
         if (is_exp_minus_one(e, u))
             return emit(opcode::expm1, ids[0], 0, e);
+        if (is_one_minus_exp(e, u))
+            return emit(opcode::neg, ids[0], 0, e);
         if (is_hypot(e, sides))
             return emit(opcode::hypot, ids[0], ids[1], e);
         if (is_exp_of_two_terms(e)) {

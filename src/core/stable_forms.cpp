@@ -40,6 +40,36 @@ exvector sorted_ops(const ex& e) {
     return ops;
 }
 
+/// Whether @p e is > 0 (strict) or >= 0 wherever it is defined, by its form alone: positive
+/// numbers, exp, sigmoid, softplus, even powers, and sums and products of those.
+bool sign_known(const ex& e, bool strict) {
+    if (GiNaC::is_exactly_a<GiNaC::numeric>(e)) {
+        const auto& n = GiNaC::ex_to<GiNaC::numeric>(e);
+        return n.is_real() && (strict ? n.is_positive() : !n.is_negative());
+    }
+    if (GiNaC::is_the_function<GiNaC::exp_SERIAL>(e))
+        return true;
+    const ml_function f = ml_function_of(e);
+    if (f == ml_function::sigmoid || f == ml_function::softplus)
+        return true;
+    if (GiNaC::is_exactly_a<GiNaC::power>(e) && GiNaC::is_exactly_a<GiNaC::numeric>(e.op(1)) &&
+        GiNaC::ex_to<GiNaC::numeric>(e.op(1)).is_even())
+        return !strict || sign_known(e.op(0), true);
+    if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
+        bool some_strict = false;
+        for (const ex& t : e) {
+            if (!sign_known(t, false))
+                return false;
+            some_strict = some_strict || sign_known(t, true);
+        }
+        return !strict || some_strict;
+    }
+    if (GiNaC::is_exactly_a<GiNaC::mul>(e))
+        return std::all_of(e.begin(), e.end(),
+                           [strict](const ex& factor) { return sign_known(factor, strict); });
+    return false;
+}
+
 /// Substitutes already-rewritten operands when an expression is rebuilt.
 struct from_memo : GiNaC::map_function {
     explicit from_memo(const std::unordered_map<ex, ex>& memo) : memo_(memo) {}
@@ -222,6 +252,10 @@ ex stable_forms::rewrite_sum(const ex& e) const {
             continue;
         if (sigmoid_of(r, u))
             return e - k - t + k * sigmoid(-u);
+        // k (1 - 1/(1 + u)) = k u/(1 + u): 1/(1 + u) rounds to 1 once |u| < 2^-53.
+        if (GiNaC::is_exactly_a<GiNaC::power>(r) && r.op(1).is_equal(-1) &&
+            has_term_one(value_of(r.op(0))))
+            return e - k - t + k * (value_of(r.op(0)) - 1) * r;
         // k (1 - sigmoid(u)^2) = k sigmoid(-u) (1 + sigmoid(u)); k (1 - tanh(u)) = 2k sigmoid(-2u)
         if (GiNaC::is_exactly_a<GiNaC::power>(r) && r.op(1).is_equal(2) && sigmoid_of(r.op(0), u))
             return e - k - t + k * sigmoid(-u) * (1 + r.op(0));
@@ -308,6 +342,18 @@ ex stable_forms::rewrite_node(const ex& e) const {
         const ex& y = e.op(1);
         return -y * v - (1 - y) * GiNaC::log(1 - GiNaC::exp(v));
     }
+    // logloss(1/(1 + u), y) = log(1 + u) - (1 - y) log u for u > 0 by its form: 1/(1 + 10^-300)
+    // rounds to 1, where logloss(1, 0) is undefined; log(1 + u) runs as log1p.
+    // (GiNaC writes 1/(1 + u^2 + 1/7) as 7/(7 u^2 + 8): p = c/s, and u = s/c - 1.)
+    if (ml_function_of(e) == ml_function::logloss) {
+        const auto [c, r] = split_coefficient(value_of(e.op(0)));
+        if (c.is_positive() && c.is_rational() && GiNaC::is_exactly_a<GiNaC::power>(r) &&
+            r.op(1).is_equal(-1) && GiNaC::is_exactly_a<GiNaC::add>(value_of(r.op(0)))) {
+            const ex v = value_of(r.op(0)) / c - 1;
+            if (sign_known(v, true))
+                return GiNaC::log(1 + v) - (1 - e.op(1)) * GiNaC::log(v);
+        }
+    }
     // logloss on the logit: y softplus(-u) + (1 - y) softplus(u), both terms accurate.
     if (ml_function_of(e) == ml_function::logloss && sigmoid_of(e.op(0), u)) {
         const ex& y = e.op(1);
@@ -330,6 +376,13 @@ ex stable_forms::rewrite_node(const ex& e) const {
         const ex& a = e.op(0);
         if (softmax_logits(a, l, z) && z.size() > 1)
             return -softplus(-logit());
+        // log(g^k) = k log g for g > 0 by its form: (1 + b^2)^-3 rounds to 1 for |b| < 2^-27,
+        // and its log to 0, where -3 log1p(b^2) is not 0.
+        const ex g = GiNaC::is_exactly_a<GiNaC::power>(a) ? value_of(a.op(0)) : ex();
+        if (GiNaC::is_exactly_a<GiNaC::power>(a) && GiNaC::is_exactly_a<GiNaC::numeric>(a.op(1)) &&
+            GiNaC::ex_to<GiNaC::numeric>(a.op(1)).is_real() && sign_known(g, true) &&
+            !softmax_logits(a.op(0), l, z))
+            return a.op(1) * rewrite_node(GiNaC::log(a.op(0)));
         // log(g^k) = k log g for every real k, since g > 0 (g^(-5/2) underflows or overflows
         // long before its log does).
         if (GiNaC::is_exactly_a<GiNaC::power>(a) && GiNaC::is_exactly_a<GiNaC::numeric>(a.op(1)) &&
