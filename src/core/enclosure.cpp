@@ -242,10 +242,7 @@ private:
     bool fail(enclosure_status s, const ex& e, const std::string& reason) {
         if (status_ == enclosure_status::ok) {
             status_ = s;
-            std::string t = to_text(e);
-            if (t.size() > 120)
-                t = t.substr(0, 110) + " ...";
-            why_ = t + ": " + reason;
+            why_ = brief(e, 120) + ": " + reason;
         }
         return false;
     }
