@@ -308,7 +308,7 @@ struct process_result {
 /// temporary_files.hpp) can end the compiler with everything it started.
 process_result run(const std::vector<std::string>& argv, build_control* control) {
     int pipe_fds[2];
-    if (::pipe(pipe_fds) != 0)
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) // other children must not inherit it
         throw native_unavailable("native: pipe failed: " + errno_text(errno));
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);

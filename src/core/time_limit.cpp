@@ -8,6 +8,7 @@
 #include <cstring>
 #include <exception>
 
+#include <fcntl.h>
 #include <poll.h>
 #if defined(__linux__)
 #include <sys/prctl.h>
@@ -36,7 +37,9 @@ void write_all(int fd, const std::string& text) {
 limited_result run_with_time_limit(const std::function<std::string()>& work, double seconds) {
     limited_result out;
     int fds[2];
-    if (::pipe(fds) != 0) {
+    // Close-on-exec: a compiler started meanwhile (tiered execution) must not hold the write
+    // end, or the read below would wait for it to finish.
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
         out.failure = std::string("pipe: ") + std::strerror(errno);
         return out;
     }
