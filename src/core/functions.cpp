@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -885,6 +886,55 @@ ex crossentropy(const exvector& p, const exvector& target) {
     for (std::size_t k = 0; k < p.size(); ++k)
         sum -= target[k] * GiNaC::log(p[k]);
     return sum;
+}
+
+namespace {
+
+bool is_conjugate(const ex& e) {
+    return GiNaC::is_the_function<GiNaC::conjugate_function_SERIAL>(e);
+}
+
+/// A factor without its conjugate: conjugate(u) -> u, conjugate(u)^k -> u^k; null when there
+/// is none.
+std::optional<ex> unconjugated_factor(const ex& f) {
+    if (is_conjugate(f))
+        return f.op(0);
+    if (GiNaC::is_exactly_a<GiNaC::power>(f) && is_conjugate(f.op(0)))
+        return GiNaC::pow(f.op(0).op(0), f.op(1));
+    return std::nullopt;
+}
+
+/// A product (or a single factor) without its conjugates; null when there are none.
+std::optional<ex> unconjugated_product(const ex& e) {
+    if (!GiNaC::is_exactly_a<GiNaC::mul>(e))
+        return unconjugated_factor(e);
+    bool any = false;
+    exvector factors;
+    for (const ex& f : e) {
+        const auto u = unconjugated_factor(f);
+        any = any || u.has_value();
+        factors.push_back(u ? *u : f);
+    }
+    if (!any)
+        return std::nullopt;
+    return ex(GiNaC::mul(factors));
+}
+
+} // namespace
+
+ex without_conjugates(const ex& e) {
+    if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
+        bool any = false;
+        exvector terms;
+        for (const ex& t : e) {
+            const auto u = unconjugated_product(t);
+            any = any || u.has_value();
+            terms.push_back(u ? *u : t);
+        }
+        return any ? ex(GiNaC::add(terms)) : e;
+    }
+    const auto u = unconjugated_product(e);
+    return u ? *u : e;
 }
 
 } // namespace symgrad

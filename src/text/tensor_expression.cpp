@@ -172,7 +172,7 @@ private:
     template <typename F> ex build(const token& at, const exvector& parts, F&& make) {
         ex value;
         try {
-            value = make();
+            value = without_conjugates(make());
         } catch (const std::exception& e) {
             fail_building(at, e);
         }
@@ -251,6 +251,8 @@ private:
             }
             sum_terms();
             left = binary(op, left, right, at);
+            if (!is_tensor(left))
+                left = without_conjugates(left);
         }
         sum_terms();
         return left;

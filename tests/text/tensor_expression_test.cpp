@@ -223,6 +223,17 @@ BOOST_AUTO_TEST_CASE(an_integer_valued_expression_is_not_taken_for_a_number) {
                std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(abs_squared_is_the_square_without_complex_conjugates) {
+    // GiNaC writes abs(u)^2 as u*conjugate(u) when it cannot tell that u is real: symgrad
+    // printed "conjugate(softplus(x^a))*softplus(x^a)" and could not prove abs(u)^2 = u^2.
+    const ex u =
+        symgrad::softplus(GiNaC::pow(symgrad::symbol_named("w"), symgrad::symbol_named("w")));
+    BOOST_TEST(eval("abs(softplus(w^w))^2").is_equal(GiNaC::pow(u, 2)));
+    BOOST_TEST(eval("abs(softplus(w^w))*abs(softplus(w^w))").is_equal(GiNaC::pow(u, 2)));
+    BOOST_TEST(eval("3*abs(softplus(w^w))^4 + 1").is_equal(3 * GiNaC::pow(u, 4) + 1));
+    BOOST_TEST(eval("abs(softplus(w^w))^3").is_equal(GiNaC::pow(GiNaC::abs(u), 3)));
+}
+
 BOOST_AUTO_TEST_CASE(unknown_names_may_become_variables) {
     names.allow_new_symbols = true;
     BOOST_TEST(eval("sigmoid(-t)").is_equal(symgrad::sigmoid(-symgrad::symbol_named("t"))));

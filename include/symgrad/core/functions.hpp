@@ -68,6 +68,12 @@ GiNaC::ex crossentropy_with_logits(const GiNaC::exvector& z, const GiNaC::ex& y)
 /// exactly; q and r are set when it is. sigmoid(e) and exp(e) are then evaluated exactly.
 bool rational_log_multiple(const GiNaC::ex& e, GiNaC::numeric& q, GiNaC::numeric& r);
 
+/// @p e without the complex conjugates GiNaC puts at its top (in a factor, a power's base, or a
+/// term's factor): GiNaC writes abs(u)^2 and abs(u)*abs(u) as u*conjugate(u) when it cannot tell
+/// that u is real, and symgrad's values are real, so conjugate(u) is u. Shallow: for the
+/// readers, which call it on every node they build.
+GiNaC::ex without_conjugates(const GiNaC::ex& e);
+
 /// The switch points of the piecewise functions in @p e: the arguments u of every step(u),
 /// csgn(u), abs(u) and relu(u), each once (in no particular order). Each of these functions is
 /// differentiable wherever u != 0, with step'(u) = csgn'(u) = 0, |u|' = csgn(u) and
