@@ -904,37 +904,30 @@ std::optional<ex> unconjugated_factor(const ex& f) {
     return std::nullopt;
 }
 
-/// A product (or a single factor) without its conjugates; null when there are none.
-std::optional<ex> unconjugated_product(const ex& e) {
+/// Applies @p f to each operand (GiNaC copies the object only when one changes).
+template <class F> struct each_operand : GiNaC::map_function {
+    explicit each_operand(F f) : f_(std::move(f)) {}
+    ex operator()(const ex& x) override { return f_(x); }
+    F f_;
+};
+
+/// A product (or a single factor) without its conjugates.
+ex unconjugated_product(const ex& e) {
+    auto factor = [](const ex& f) { return unconjugated_factor(f).value_or(f); };
     if (!GiNaC::is_exactly_a<GiNaC::mul>(e))
-        return unconjugated_factor(e);
-    bool any = false;
-    exvector factors;
-    for (const ex& f : e) {
-        const auto u = unconjugated_factor(f);
-        any = any || u.has_value();
-        factors.push_back(u ? *u : f);
-    }
-    if (!any)
-        return std::nullopt;
-    return ex(GiNaC::mul(factors));
+        return factor(e);
+    each_operand<decltype(factor)> each(factor);
+    return e.map(each);
 }
 
 } // namespace
 
 ex without_conjugates(const ex& e) {
-    if (GiNaC::is_exactly_a<GiNaC::add>(e)) {
-        bool any = false;
-        exvector terms;
-        for (const ex& t : e) {
-            const auto u = unconjugated_product(t);
-            any = any || u.has_value();
-            terms.push_back(u ? *u : t);
-        }
-        return any ? ex(GiNaC::add(terms)) : e;
-    }
-    const auto u = unconjugated_product(e);
-    return u ? *u : e;
+    if (!GiNaC::is_exactly_a<GiNaC::add>(e))
+        return unconjugated_product(e);
+    auto term = [](const ex& t) { return unconjugated_product(t); };
+    each_operand<decltype(term)> each(term);
+    return e.map(each);
 }
 
 } // namespace symgrad

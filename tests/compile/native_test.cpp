@@ -60,6 +60,21 @@ evaluator_options native_in(const fs::path& cache) {
     return o;
 }
 
+/// The code users run: the default flags (-O3 -march=native, and the required ones that keep
+/// the interpreter's bits), with @p backend.
+evaluator_options default_flags_in(const fs::path& cache, backend_kind backend) {
+    evaluator_options o = native_in(cache);
+    o.native.flags.clear();
+    o.backend = backend;
+    return o;
+}
+
+evaluator_options interpreter_only() {
+    evaluator_options o;
+    o.backend = backend_kind::interpreter;
+    return o;
+}
+
 /// |a - b| <= tol max(|a|, |b|)
 bool close(double a, double b, double tol) {
     return std::abs(a - b) <= tol * std::max(std::abs(a), std::abs(b));
@@ -99,15 +114,10 @@ BOOST_AUTO_TEST_CASE(native_code_computes_the_interpreters_bits_on_a_random_mlp)
     temporary_directory cache;
     const auto c = random_mlp_case(test::seed(5000, "native MLP"));
     const gradient_program program = per_sample_program(c.m);
-    // The default flags (-O3 -march=native -ffp-contract=off): the code users run.
-    evaluator_options no = native_in(cache.path / "cache");
-    no.native.flags.clear();
-    no.backend = backend_kind::native;
-    const evaluator native = compile(program, no);
+    const evaluator native =
+        compile(program, default_flags_in(cache.path / "cache", backend_kind::native));
     BOOST_TEST_REQUIRE(std::string(backend_name(native.backend())) == "native");
-    evaluator_options io;
-    io.backend = backend_kind::interpreter;
-    const evaluator interpreted = compile(program, io);
+    const evaluator interpreted = compile(program, interpreter_only());
     const sample_view data{c.x.data(), c.y.data(), c.samples};
     const batch_result a = native.sum(c.w.data(), data);
     const batch_result b = interpreted.sum(c.w.data(), data);
@@ -132,12 +142,8 @@ BOOST_AUTO_TEST_CASE(a_tiered_run_has_the_same_bits_before_and_after_native_code
     temporary_directory cache;
     const auto c = random_mlp_case(test::seed(5001, "tiered MLP"));
     const gradient_program program = per_sample_program(c.m);
-    evaluator_options to = native_in(cache.path / "cache");
-    to.native.flags.clear();
-    to.backend = backend_kind::tiered;
-    evaluator_options io;
-    io.backend = backend_kind::interpreter;
-    const evaluator interpreted = compile(program, io);
+    const evaluator_options to = default_flags_in(cache.path / "cache", backend_kind::tiered);
+    const evaluator interpreted = compile(program, interpreter_only());
     const sample_view data{c.x.data(), c.y.data(), c.samples};
     const batch_result want = interpreted.sum(c.w.data(), data);
     const std::vector<double> x(c.x.begin(), c.x.begin() + 3);
