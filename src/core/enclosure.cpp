@@ -19,8 +19,10 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace symgrad {
@@ -48,9 +50,17 @@ void set_integer(fmpz_t out, const cln::cl_I& i) {
         fmpz_set_si(out, cln::cl_I_to_long(i));
         return;
     }
-    std::ostringstream os;
-    os << i;
-    fmpz_set_str(out, os.str().c_str(), 10);
+    // 64 bits at a time: through decimal text, a 5-million-digit integer took seconds, and a
+    // verdict past its budget.
+    const bool negative = cln::minusp(i);
+    const cln::cl_I m = negative ? cln::cl_I(-i) : i;
+    const std::size_t words = (cln::integer_length(m) + 63) / 64;
+    std::vector<ulong> limbs(words);
+    for (std::size_t w = 0; w < words; ++w)
+        limbs[w] = cln::cl_I_to_UQ(cln::ldb(m, cln::cl_byte(64, 64 * w)));
+    fmpz_set_ui_array(out, limbs.data(), static_cast<slong>(words));
+    if (negative)
+        fmpz_neg(out, out);
 }
 
 cln::cl_I integer_of(const fmpz_t v) {
@@ -290,6 +300,9 @@ private:
         }
         if (GiNaC::is_a<GiNaC::symbol>(e))
             return fail(enclosure_status::unsupported, e, "a free variable");
+        if (GiNaC::is_exactly_a<GiNaC::add>(e))
+            if (auto pair = logsumexp_minus_argument(e))
+                return logsumexp_minus(e, pair->first, pair->second, out);
         if (GiNaC::is_exactly_a<GiNaC::add>(e) || GiNaC::is_exactly_a<GiNaC::mul>(e)) {
             const bool sum = GiNaC::is_exactly_a<GiNaC::add>(e);
             std::vector<real_ball> v;
@@ -309,6 +322,58 @@ private:
         if (GiNaC::is_exactly_a<GiNaC::function>(e))
             return function(e, out);
         return fail(enclosure_status::unsupported, e, "not a real-valued expression");
+    }
+
+    /// log1p(sum_{j != k} e^(z_j - z_k)) = logsumexp(z) - z_k = -log softmax_k(z).
+    void log1p_of_exp_differences(const std::vector<real_ball>& z, std::size_t k, real_ball& out) {
+        real_ball t;
+        arb_zero(a(out));
+        for (std::size_t j = 0; j < z.size(); ++j) {
+            if (j == k)
+                continue;
+            arb_sub(a(t), c(z[j]), c(z[k]), prec_);
+            arb_exp(a(t), c(t), prec_);
+            arb_add(a(out), c(out), c(t), prec_);
+        }
+        arb_log1p(a(out), c(out), prec_);
+    }
+
+    /// In the sum @p e, a term logsumexp(z) and a term -z_k (the cross-entropy over the
+    /// logits at a point: 3/2 + logsumexp(-3/2, -7995392)): the logsumexp's index in e and k.
+    static std::optional<std::pair<std::size_t, std::size_t>>
+    logsumexp_minus_argument(const ex& e) {
+        for (std::size_t i = 0; i < e.nops(); ++i) {
+            if (ml_function_of(e.op(i)) != ml_function::logsumexp)
+                continue;
+            const ex& lse = e.op(i);
+            for (std::size_t j = 0; j < e.nops(); ++j)
+                for (std::size_t k = 0; j != i && k < lse.nops(); ++k)
+                    if ((e.op(j) + lse.op(k)).is_zero())
+                        return std::make_pair(i, j);
+        }
+        return std::nullopt;
+    }
+
+    /// logsumexp(z) - z_k = log1p(sum_{j != k} e^(z_j - z_k)), plus the other terms: the
+    /// difference is not taken of two nearly equal values (it is about 10^-3,472,354 above).
+    bool logsumexp_minus(const ex& e, std::size_t lse_at, std::size_t term_at, real_ball& out) {
+        const ex& lse = e.op(lse_at);
+        std::size_t k = 0;
+        while (!(e.op(term_at) + lse.op(k)).is_zero())
+            ++k;
+        std::vector<real_ball> z;
+        if (!args(lse, z))
+            return false;
+        log1p_of_exp_differences(z, k, out);
+        real_ball t;
+        for (std::size_t i = 0; i < e.nops(); ++i) {
+            if (i == lse_at || i == term_at)
+                continue;
+            if (!run(e.op(i), t))
+                return false;
+            arb_add(a(out), c(out), c(t), prec_);
+        }
+        return true;
     }
 
     bool power(const ex& e, real_ball& out) {
@@ -381,6 +446,12 @@ private:
         const std::string name = GiNaC::ex_to<GiNaC::function>(e).get_name();
         if (e.nops() != 1)
             return fail(enclosure_status::unsupported, e, "the function " + name);
+        if (name == "log" && ml_function_of(e.op(0)) == ml_function::softmax) {
+            if (!minus_log_softmax(e.op(0), out))
+                return false;
+            arb_neg(a(out), c(out));
+            return true;
+        }
         if (name == "log" && has_term_one(e.op(0))) {
             // log(1 + u) as log1p(u): log(1 - e^(-161203)) needs no 70,000 digits to see that
             // 1 - e^(-161203) is below 1.
@@ -573,10 +644,26 @@ private:
         return logsumexp_of(z, out);
     }
 
+    /// -log softmax_k(z) = log1p(sum_{j != k} e^(z_j - z_k)): never the log of a quotient that
+    /// is 1 to the working precision. crossentropy(softmax({a, b}), 0) at b - a = -8e6 (about
+    /// 10^-3,472,329) could not be certified at 39,400 digits through -log(1/(1 + e^(b - a))).
+    bool minus_log_softmax(const ex& e, real_ball& out) {
+        const ex& k = e.op(0);
+        if (!GiNaC::is_exactly_a<numeric>(k) || !k.info(GiNaC::info_flags::nonnegint) ||
+            GiNaC::ex_to<numeric>(k).to_long() + 1 >= static_cast<long>(e.nops()))
+            return fail(enclosure_status::unsupported, e, "a softmax component out of range");
+        std::vector<real_ball> z;
+        if (!args(e, z, 1))
+            return false;
+        log1p_of_exp_differences(z, static_cast<std::size_t>(GiNaC::ex_to<numeric>(k).to_long()),
+                                 out);
+        return true;
+    }
+
     /// softmax_k(z) = 1/(1 + sum_{j != k} exp(z_j - z_k)).
     bool softmax(const ex& e, real_ball& out) {
         const ex& k = e.op(0);
-        if (!k.info(GiNaC::info_flags::nonnegint) ||
+        if (!GiNaC::is_exactly_a<numeric>(k) || !k.info(GiNaC::info_flags::nonnegint) ||
             GiNaC::ex_to<numeric>(k).to_long() + 1 >= static_cast<long>(e.nops()))
             return fail(enclosure_status::unsupported, e, "a softmax component out of range");
         std::vector<real_ball> z;
@@ -607,8 +694,11 @@ private:
             return fail(enclosure_status::undefined, e,
                         "the class " + std::to_string(k) + " is outside 0.." +
                             std::to_string(classes - 1));
+        const ex& chosen = e.op(static_cast<std::size_t>(k) + 1);
+        if (ml_function_of(chosen) == ml_function::softmax)
+            return minus_log_softmax(chosen, out);
         real_ball p;
-        if (!run(e.op(static_cast<std::size_t>(k) + 1), p))
+        if (!run(chosen, p))
             return false;
         if (!need_positive(e, p, "log"))
             return false;

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstring>
 #include <exception>
+#include <optional>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -34,8 +35,35 @@ void write_all(int fd, const std::string& text) {
 
 } // namespace
 
+namespace {
+
+thread_local std::optional<std::chrono::steady_clock::time_point> current_deadline;
+
+} // namespace
+
+deadline_scope::deadline_scope(std::chrono::steady_clock::time_point deadline)
+    : outer_(current_deadline) {
+    if (!current_deadline || deadline < *current_deadline)
+        current_deadline = deadline;
+}
+
+deadline_scope::~deadline_scope() {
+    current_deadline = outer_;
+}
+
 limited_result run_with_time_limit(const std::function<std::string()>& work, double seconds) {
     limited_result out;
+    if (current_deadline) {
+        const double left =
+            std::chrono::duration<double>(*current_deadline - std::chrono::steady_clock::now())
+                .count();
+        if (left < seconds)
+            seconds = left;
+        if (!(seconds > 0)) {
+            out.timed_out = true;
+            return out;
+        }
+    }
     int fds[2];
     // Close-on-exec: a compiler started meanwhile (tiered execution) must not hold the write
     // end, or the read below would wait for it to finish.

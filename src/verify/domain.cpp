@@ -275,7 +275,7 @@ std::string condition_text(const domain_condition& c) {
     return "";
 }
 
-truth condition_at(const domain_condition& c, const GiNaC::exmap& point, double zero_test_seconds) {
+truth condition_at(const domain_condition& c, const GiNaC::exmap& point) {
     ex value;
     try {
         value = evaluate_exact(c.expr, point, "domain");
@@ -302,11 +302,8 @@ truth condition_at(const domain_condition& c, const GiNaC::exmap& point, double 
     }
     // The ball keeps 0: an exact zero satisfies >= 0 and violates > 0 and != 0. The zero test
     // may factor for minutes: it gets at most a second, in a child process.
-    if (!(zero_test_seconds > 0))
-        return truth::unknown;
     const limited_result zero = run_with_time_limit(
-        [&] { return exact_zero_test(value).zero ? std::string("1") : std::string("0"); },
-        zero_test_seconds);
+        [&] { return exact_zero_test(value).zero ? std::string("1") : std::string("0"); }, 1.0);
     if (zero.value && *zero.value == "1")
         return judge(c.kind, 0);
     return truth::unknown;

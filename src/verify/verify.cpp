@@ -393,25 +393,11 @@ struct side_value {
     bool certainly_undefined = false;
 };
 
-/// The running verdict's deadline (verify_within_budget sets it): a condition's zero test
-/// (condition_at) gets at most the time that is left. Each undecided condition took a second
-/// past the deadline: 6.8 s for a verdict with a 4 s budget.
-thread_local std::optional<std::chrono::steady_clock::time_point> verdict_deadline;
-
-/// Seconds for a zero test now: at most 1, and 0 past the deadline.
-double zero_test_seconds() {
-    if (!verdict_deadline)
-        return 1.0;
-    const double left =
-        std::chrono::duration<double>(*verdict_deadline - std::chrono::steady_clock::now()).count();
-    return std::clamp(left, 0.0, 1.0);
-}
-
 side_value evaluate_side(const ex& e, const std::vector<domain_condition>& domain,
                          const GiNaC::exmap& point) {
     side_value out;
     for (const auto& c : domain) {
-        const truth t = condition_at(c, point, zero_test_seconds());
+        const truth t = condition_at(c, point);
         if (t == truth::fails) {
             out.why = "it requires " + brief_text(condition_text(c));
             out.certainly_undefined = true;
@@ -1128,13 +1114,8 @@ verify_result verify_within_budget(const written_expression& lhs_written,
     const auto budget = std::chrono::duration_cast<clock_type::duration>(
         std::chrono::duration<double>(std::max(0.05, options.timeout_seconds)));
     const auto deadline = start + budget;
-    struct deadline_scope {
-        std::optional<clock_type::time_point> outer = verdict_deadline;
-        explicit deadline_scope(clock_type::time_point d) { verdict_deadline = d; }
-        ~deadline_scope() { verdict_deadline = outer; }
-        deadline_scope(const deadline_scope&) = delete;
-        deadline_scope& operator=(const deadline_scope&) = delete;
-    } scope(deadline);
+    // No zero test in a child process (a domain condition's, an exact value's) runs past it.
+    const deadline_scope scope(deadline);
     const ex& lhs = lhs_written.value;
     const ex& rhs = rhs_written.value;
     std::vector<component> components = components_of(lhs, rhs);

@@ -84,6 +84,22 @@ BOOST_AUTO_TEST_CASE(cancellation_is_resolved_by_raising_precision) {
     BOOST_TEST(symgrad::test::close(w / (e * numeric("1e-30")), 1, 1e-8));
 }
 
+BOOST_AUTO_TEST_CASE(a_confident_cross_entropy_is_certified_without_its_cancellation) {
+    // logsumexp(a, b) - a at b - a = -7995390.5 is about 10^-3472354: through the difference, or
+    // through -log(1/(1 + e^(b - a))), no 39,400 digits could tell it from 0. Oracle: mpmath's
+    // log1p(exp(b - a)) at 40 digits (Debian's python3-mpmath), 1.05971313750917727998...e-3472354.
+    const auto point = parse_point("a=-3/2, b=-7995392, y=0");
+    for (const char* text : {"crossentropy(softmax({a, b}), y)", "-log(softmax(0, a, b))"}) {
+        BOOST_TEST_INFO(text);
+        const numeric v = symgrad::evaluate_numeric(parse(text), point, 17);
+        BOOST_TEST(symgrad::format_number(v, 17) == "1.0597131375091773e-3472354");
+    }
+    // Three classes, label 2: log(e^1 + e^2 + e^-1) + 1 = 3.3490122167681863854... (mpmath).
+    const numeric w = symgrad::evaluate_numeric(parse("crossentropy(softmax({a, b, x}), y)"),
+                                                parse_point("a=1, b=2, x=-1, y=2"), 20);
+    BOOST_TEST(symgrad::format_number(w, 20) == "3.3490122167681863854");
+}
+
 BOOST_AUTO_TEST_CASE(every_unbound_symbol_is_named) {
     BOOST_TEST(message_of([] { symgrad::evaluate_exact(parse("w1*x + w2 + w10"), {}, "eval"); }) ==
                "eval: no value given for symbols w1, w2, w10, x");

@@ -8,6 +8,7 @@
 /// child process with a wall-clock limit and kills it when the limit passes. The child is a
 /// fork: it sees the caller's state as it was, and its result comes back as text.
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -26,5 +27,20 @@ struct limited_result {
 /// Runs @p work in a forked child for at most @p seconds and returns its text. An exception in
 /// the work is reported in failure; the child never writes to the caller's streams.
 limited_result run_with_time_limit(const std::function<std::string()>& work, double seconds);
+
+/// A time by which this thread's work must end (a verdict's budget, verify.hpp): while a scope
+/// is alive, run_with_time_limit gives its child at most the time left before the deadline, and
+/// past it returns at once, timed out. Scopes nest; the earliest deadline counts. Each
+/// undecided domain condition's one-second zero test ran past a verdict's budget.
+class deadline_scope {
+public:
+    explicit deadline_scope(std::chrono::steady_clock::time_point deadline);
+    ~deadline_scope();
+    deadline_scope(const deadline_scope&) = delete;
+    deadline_scope& operator=(const deadline_scope&) = delete;
+
+private:
+    std::optional<std::chrono::steady_clock::time_point> outer_;
+};
 
 } // namespace symgrad

@@ -79,10 +79,9 @@ enum class truth { holds, fails, unknown };
 
 /// Whether @p c holds at @p point: exactly for rational values, else by a ball that excludes
 /// the boundary; unknown when the ball cannot decide or the condition is itself undefined there.
-/// A value the ball cannot tell from 0 gets an exact zero test in a child process for at most
-/// @p zero_test_seconds (none when it is 0: a verdict past its time budget).
-truth condition_at(const domain_condition& c, const GiNaC::exmap& point,
-                   double zero_test_seconds = 1.0);
+/// A value the ball cannot tell from 0 gets an exact zero test in a child process for at most a
+/// second (less in a deadline_scope: time_limit.hpp).
+truth condition_at(const domain_condition& c, const GiNaC::exmap& point);
 
 /// Whether every condition holds at @p point (fails when one certainly fails).
 truth conditions_at(const std::vector<domain_condition>& cs, const GiNaC::exmap& point);
