@@ -342,6 +342,15 @@ ex stable_forms::rewrite_node(const ex& e) const {
         const ex& y = e.op(1);
         return -y * v - (1 - y) * GiNaC::log(1 - GiNaC::exp(v));
     }
+    // logloss(c, y) = -y log c - (1 - y) log(1 - c) for a number c in (0, 1): the compiled
+    // code folds both logs into constants computed exactly, where 1/(1 + 10^-300) is 1 in double
+    // and logloss(1, 0) undefined.
+    if (ml_function_of(e) == ml_function::logloss && GiNaC::is_exactly_a<GiNaC::numeric>(e.op(0))) {
+        const auto& c = GiNaC::ex_to<GiNaC::numeric>(e.op(0));
+        const ex& y = e.op(1);
+        if (c.is_rational() && c.is_positive() && c < 1)
+            return -y * GiNaC::log(ex(c)) - (1 - y) * GiNaC::log(ex(1 - c));
+    }
     // logloss(1/(1 + u), y) = log(1 + u) - (1 - y) log u for u > 0 by its form: 1/(1 + 10^-300)
     // rounds to 1, where logloss(1, 0) is undefined; log(1 + u) runs as log1p.
     // (GiNaC writes 1/(1 + u^2 + 1/7) as 7/(7 u^2 + 8): p = c/s, and u = s/c - 1.)

@@ -104,6 +104,7 @@ BOOST_AUTO_TEST_CASE(each_rewrite_is_proved_equal_to_its_input) {
         "log((2 + exp(u))^(1/2))",
         "logloss(1/(1 + sigmoid(u)), y)",
         "logloss(1/(1 + exp(u) + exp(v)), y)",
+        "logloss(2/7, y)",
     };
     for (const char* text : inputs) {
         const ex e = p(text);
@@ -269,7 +270,9 @@ BOOST_AUTO_TEST_CASE(eval_in_double_runs_what_the_compiled_evaluators_run) {
           case_{"log((1 + z^2)^(-3))", "z=-123/34359738368"}, case_{"1 - exp(-z)", "z=1e-20"},
           case_{"crossentropy({1/(1 + sigmoid(a)), 1 - 1/(1 + sigmoid(a))}, 1)", "a=-943/16"},
           case_{"crossentropy({exp(-exp(-a^2)), 1 - exp(-exp(-a^2))}, 1)", "a=563/64"},
-          case_{"logloss(1/(1 + 10^(-300)*(1 + x^2)), y)", "x=1/2, y=0"}}) {
+          case_{"logloss(1/(1 + 10^(-300)*(1 + x^2)), y)", "x=1/2, y=0"},
+          case_{"logloss(1/(1 + 7*10^(-320)), y) + x", "x=1/2, y=0"},
+          case_{"logloss(1/(1 + 7*10^(-320)), y) + x", "x=1/2, y=1"}}) {
         const auto r = test::run_command({"eval", c.expression, "--at", c.at, "--double"});
         BOOST_TEST_INFO(c.expression << " at " << c.at << ": " << r.out << r.err);
         BOOST_TEST_REQUIRE(r.status == 0);
