@@ -26,13 +26,17 @@
 ///   log(sum of c_i e^{v_i} and c, all c > 0) -> logsumexp(v_i + log c_i, ..., log c)
 ///   g_l - [y = l]           -> (1 - [y = l]) g_l - [y = l] sum_{j != l} g_j  (g = softmax(z))
 ///   1 - g_l                 -> sum_{j != l} g_j
+///   k - k/(1 + u)           -> k u/(1 + u)
+///   log(g^k)                -> k log g          (g > 0 by its form: 1 + b^2, e^v, sums of those)
+///   logloss(1/(1 + u), y)   -> log(1 + u) - (1 - y) log u   (u > 0 by its form)
+///   logloss(c, y)           -> -y log c - (1 - y) log(1 - c)  (a number 0 < c < 1: constants)
 ///
 /// In double, 1 - sigmoid(40) is 0 and logloss(sigmoid(40), 0) is infinite; the forms on the
 /// right are accurate to a few ulps for every argument (bench/accuracy_bench.cpp measures it).
 /// Program symbols are seen through: with o := sigmoid(h) defined, 1 - o becomes sigmoid(-h).
 /// The tape compiler (tape.hpp) runs this pass on everything it compiles, and lowers
-/// log(1 + u), e^u - 1 and sqrt(a^2 + b^2) to log1p, expm1 and hypot, and log(1 - e^v) to
-/// log(-expm1(v)).
+/// log(1 + u), e^u - 1 and sqrt(a^2 + b^2) to log1p, expm1 and hypot, and 1 - e^v and
+/// log(1 - e^v) to -expm1(v) and log(-expm1(v)).
 /// (Cross-entropy of a softmax is already built on the logits, functions.hpp.)
 
 #include <ginac/ginac.h>
