@@ -254,6 +254,30 @@ BOOST_AUTO_TEST_CASE(the_command_trains_at_once_while_a_slow_compiler_works) {
                bad.out);
 }
 
+BOOST_AUTO_TEST_CASE(worked_solutions_are_the_same_bytes_on_either_backend) {
+    // Tiered execution switches backends mid-run at a time nobody chooses: every printed
+    // digit must be the same either way. Three bundled problems that train in double.
+    if (!have_cc())
+        return;
+    temporary_directory cache;
+    for (const char* name : {"seed003_fletcher_reeves.txt", "seed004_ch3_ex1g_adam.txt",
+                             "seed001_sigmoid_221_backprop.txt"}) {
+        const std::string problem = std::string(SYMGRAD_SOURCE_DIR) + "/problems/" + name;
+        auto run = [&](const char* backend) {
+            return test::run_process({"env", std::string("SYMGRAD_BACKEND=") + backend,
+                                      "SYMGRAD_CACHE_DIR=" + cache.path.string(), SYMGRAD_CLI_PATH,
+                                      "run", problem});
+        };
+        const auto interpreted = run("interpreter");
+        const auto native = run("native");
+        BOOST_TEST_INFO(name);
+        BOOST_TEST(interpreted.status == 0);
+        BOOST_TEST(native.status == 0);
+        BOOST_TEST(test::contains(interpreted.out, "epoch")); // it trains
+        BOOST_TEST(native.out == interpreted.out);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(native_kernels_are_overflow_safe_like_the_interpreter) {
     if (!have_cc())
         return;
