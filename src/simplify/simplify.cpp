@@ -376,6 +376,8 @@ private:
                 algebraic_route(lowered, b);
             return route::not_applicable;
         }
+        if (atoms.size() > options_.max_exponential_atoms)
+            return route::too_big;
         const ex monomials = atoms.to_monomials(lowered);
         if (atoms.degree_bound(monomials) > numeric(options_.max_exponential_degree))
             return route::too_big;

@@ -63,6 +63,10 @@ struct simplify_options {
     /// exp(x + 1)^10000 would be polynomials of that degree (GiNaC's division reserved 10^20
     /// coefficients; degree 10000 took a minute). Beyond it the parts are simplified one by one.
     std::size_t max_exponential_degree = 2000;
+    /// Most exponential atoms the whole-expression route takes on: tanh(c (x^2 + 3)^615) has
+    /// 616 (e^(c 3^615), e^(c 615 3^614 x^2), ...), and the common denominator's GCDs in 616
+    /// variables took 47 s. Beyond it the parts are simplified one by one.
+    std::size_t max_exponential_atoms = 64;
 };
 
 /// An expression equal to @p e at every real point where @p e is defined, with
