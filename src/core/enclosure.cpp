@@ -615,16 +615,8 @@ private:
     /// for any m, accurate when z_m is the largest.
     bool logsumexp_of(const std::vector<real_ball>& z, real_ball& out) {
         const std::size_t m = largest(z);
-        real_ball s, t;
-        arb_zero(a(s));
-        for (std::size_t j = 0; j < z.size(); ++j) {
-            if (j == m)
-                continue;
-            arb_sub(a(t), c(z[j]), c(z[m]), prec_);
-            arb_exp(a(t), c(t), prec_);
-            arb_add(a(s), c(s), c(t), prec_);
-        }
-        arb_log1p(a(s), c(s), prec_);
+        real_ball s;
+        log1p_of_exp_differences(z, m, s);
         arb_add(a(out), c(z[m]), c(s), prec_);
         return true;
     }
