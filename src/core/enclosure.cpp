@@ -324,8 +324,8 @@ private:
         return fail(enclosure_status::unsupported, e, "not a real-valued expression");
     }
 
-    /// log1p(sum_{j != k} e^(z_j - z_k)) = logsumexp(z) - z_k = -log softmax_k(z).
-    void log1p_of_exp_differences(const std::vector<real_ball>& z, std::size_t k, real_ball& out) {
+    /// sum_{j != k} e^(z_j - z_k).
+    void sum_of_exp_differences(const std::vector<real_ball>& z, std::size_t k, real_ball& out) {
         real_ball t;
         arb_zero(a(out));
         for (std::size_t j = 0; j < z.size(); ++j) {
@@ -335,7 +335,23 @@ private:
             arb_exp(a(t), c(t), prec_);
             arb_add(a(out), c(out), c(t), prec_);
         }
+    }
+
+    /// log1p(sum_{j != k} e^(z_j - z_k)) = logsumexp(z) - z_k = -log softmax_k(z).
+    void log1p_of_exp_differences(const std::vector<real_ball>& z, std::size_t k, real_ball& out) {
+        sum_of_exp_differences(z, k, out);
         arb_log1p(a(out), c(out), prec_);
+    }
+
+    /// The logits of softmax(k, z...) and its component k; false (with the failure recorded)
+    /// when k is not a component or a logit cannot be enclosed.
+    bool softmax_parts(const ex& e, std::vector<real_ball>& z, std::size_t& k) {
+        const ex& index = e.op(0);
+        if (!GiNaC::is_exactly_a<numeric>(index) || !index.info(GiNaC::info_flags::nonnegint) ||
+            GiNaC::ex_to<numeric>(index).to_long() + 1 >= static_cast<long>(e.nops()))
+            return fail(enclosure_status::unsupported, e, "a softmax component out of range");
+        k = static_cast<std::size_t>(GiNaC::ex_to<numeric>(index).to_long());
+        return args(e, z, 1);
     }
 
     /// In the sum @p e, a term logsumexp(z) and a term -z_k (the cross-entropy over the
@@ -640,37 +656,23 @@ private:
     /// is 1 to the working precision. crossentropy(softmax({a, b}), 0) at b - a = -8e6 (about
     /// 10^-3,472,329) could not be certified at 39,400 digits through -log(1/(1 + e^(b - a))).
     bool minus_log_softmax(const ex& e, real_ball& out) {
-        const ex& k = e.op(0);
-        if (!GiNaC::is_exactly_a<numeric>(k) || !k.info(GiNaC::info_flags::nonnegint) ||
-            GiNaC::ex_to<numeric>(k).to_long() + 1 >= static_cast<long>(e.nops()))
-            return fail(enclosure_status::unsupported, e, "a softmax component out of range");
         std::vector<real_ball> z;
-        if (!args(e, z, 1))
+        std::size_t k = 0;
+        if (!softmax_parts(e, z, k))
             return false;
-        log1p_of_exp_differences(z, static_cast<std::size_t>(GiNaC::ex_to<numeric>(k).to_long()),
-                                 out);
+        log1p_of_exp_differences(z, k, out);
         return true;
     }
 
     /// softmax_k(z) = 1/(1 + sum_{j != k} exp(z_j - z_k)).
     bool softmax(const ex& e, real_ball& out) {
-        const ex& k = e.op(0);
-        if (!GiNaC::is_exactly_a<numeric>(k) || !k.info(GiNaC::info_flags::nonnegint) ||
-            GiNaC::ex_to<numeric>(k).to_long() + 1 >= static_cast<long>(e.nops()))
-            return fail(enclosure_status::unsupported, e, "a softmax component out of range");
         std::vector<real_ball> z;
-        if (!args(e, z, 1))
+        std::size_t k = 0;
+        if (!softmax_parts(e, z, k))
             return false;
-        const auto kk = static_cast<std::size_t>(GiNaC::ex_to<numeric>(k).to_long());
-        real_ball s, t;
-        arb_one(a(s));
-        for (std::size_t j = 0; j < z.size(); ++j) {
-            if (j == kk)
-                continue;
-            arb_sub(a(t), c(z[j]), c(z[kk]), prec_);
-            arb_exp(a(t), c(t), prec_);
-            arb_add(a(s), c(s), c(t), prec_);
-        }
+        real_ball s;
+        sum_of_exp_differences(z, k, s);
+        arb_add_ui(a(s), c(s), 1, prec_);
         arb_inv(a(out), c(s), prec_);
         return true;
     }
