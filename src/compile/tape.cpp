@@ -625,16 +625,8 @@ private:
     /// log(1 - e^v): runs as log(-expm1(v)), finite for v near 0 where 1 - e^v rounds to 0
     /// (log1p(-e^v) is log of 0 there).
     bool is_log_one_minus_exp(const ex& e, ex& v) const {
-        if (!GiNaC::is_the_function<GiNaC::log_SERIAL>(e))
-            return false;
-        const ex s = value_of(e.op(0));
-        if (!GiNaC::is_exactly_a<GiNaC::add>(s) || s.nops() != 2)
-            return false;
-        const ex rest = value_of(1 - s);
-        if (!GiNaC::is_the_function<GiNaC::exp_SERIAL>(rest))
-            return false;
-        v = rest.op(0);
-        return true;
+        return GiNaC::is_the_function<GiNaC::log_SERIAL>(e) &&
+               is_one_minus_exp(value_of(e.op(0)), v);
     }
 
     bool is_exp_minus_one(const ex& e, ex& u) const {
